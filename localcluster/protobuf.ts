@@ -157,7 +157,7 @@ export function decodeProtobufObject(raw: Buffer): Obj {
   if (raw.length < 4 || raw.subarray(0, 4).toString("latin1") !== "k8s\0") throw badRequest("protobuf body lacks the k8s envelope prefix");
   let apiVersion = "";
   let kind = "";
-  let inner = Buffer.alloc(0);
+  let inner: Buffer = Buffer.alloc(0);
   for (const fl of readFields(raw.subarray(4))) {
     if (fl.num === 1) {
       for (const t of readFields(asBuffer(fl.value))) {

@@ -31,7 +31,7 @@ function open(ep: Endpoint, method: string, path: string, headers: Record<string
 /** call sends one request; a non-string body is sent as JSON (or contentType when given). */
 export async function call(ep: Endpoint, method: string, path: string, body?: unknown, contentType = "application/json", headers: Record<string, string> = {}): Promise<Reply> {
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : typeof body === "string" ? body : JSON.stringify(body);
-  const sized = payload === undefined ? {} : { "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(payload)) };
+  const sized: Record<string, string> = payload === undefined ? {} : { "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(payload)) };
   const res = await open(ep, method, path, { ...sized, ...headers }, payload);
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
