@@ -175,10 +175,10 @@ function walk(v: unknown, old: unknown, s: Obj | undefined, path: string, ctx: C
 /** validateAgainst checks obj (and, on update, old) against a structural schema, metadata excluded. */
 export function validateAgainst(obj: Obj, old: Obj | undefined, schema: Obj): Cause[] {
   const ctx: Ctx = { causes: [] };
-  const { metadata: _m, ...body } = obj;
-  const oldBody = old === undefined ? undefined : (({ metadata: _o, ...rest }) => rest)(old);
+  // Rules at the root see metadata.name and metadata.generateName only, as in Kubernetes.
+  const visible = (o: Obj): Obj => ({ ...o, metadata: { name: o.metadata?.name, generateName: o.metadata?.generateName } });
   const rootSchema = { ...schema, properties: { ...(schema.properties ?? {}) } };
-  delete rootSchema.properties.metadata;
-  walk(body, oldBody, rootSchema, "", ctx);
-  return ctx.causes;
+  rootSchema.properties.metadata = { type: "object", properties: { name: { type: "string" }, generateName: { type: "string" } } };
+  walk(JSON.parse(JSON.stringify(visible(obj))), old === undefined ? undefined : visible(old), rootSchema, "", ctx);
+  return ctx.causes.map((c) => (c.field === "" ? { reason: c.reason, message: c.message } : c));
 }
