@@ -83,11 +83,17 @@ export function newApi(deps: ApiDeps) {
   };
 
   function bucket(rt: ResourceType): string {
-    return bucketOf(rt.group, rt.plural);
+    return rt.storedAs === undefined ? bucketOf(rt.group, rt.plural) : bucketOf(rt.storedAs.group, rt.storedAs.plural);
   }
 
+  /** withType presents a stored object as the resource type's kind (converting shared storage). */
   function withType(rt: ResourceType, o: Obj): Obj {
+    if (rt.storedAs !== undefined) return rt.storedAs.fromStorage(o);
     return { apiVersion: apiVersionOf(rt), kind: rt.kind, ...o };
+  }
+
+  function toStored(rt: ResourceType, o: Obj): Obj {
+    return rt.storedAs === undefined ? o : rt.storedAs.toStorage(o);
   }
 
   function get(rt: ResourceType, ns: string, name: string): Obj {
@@ -109,7 +115,7 @@ export function newApi(deps: ApiDeps) {
 
   function persist(rt: ResourceType, o: Obj, dryRun: boolean): Obj {
     if (dryRun) return withType(rt, o);
-    const stored = withType(rt, store.put(bucket(rt), o));
+    const stored = withType(rt, store.put(bucket(rt), toStored(rt, o)));
     changed(rt, stored, false);
     return stored;
   }
@@ -224,7 +230,7 @@ export function newApi(deps: ApiDeps) {
   }
 
   function removeNow(rt: ResourceType, o: Obj): Obj {
-    const gone = withType(rt, store.remove(bucket(rt), o));
+    const gone = withType(rt, store.remove(bucket(rt), toStored(rt, o)));
     changed(rt, gone, true);
     return gone;
   }
@@ -265,5 +271,17 @@ export function newApi(deps: ApiDeps) {
     return persist(rt, o, false);
   }
 
-  return { get, list, create, update, patch, delete: del, forceRemove, putInternal, registry, store, nowIso };
+  /** bind assigns a pod to a node once (pods/binding), as the scheduler does. */
+  function bind(rt: ResourceType, ns: string, name: string, node: string): void {
+    if (node === "") throw badRequest("binding.target.name is required");
+    const pod = get(rt, ns, name);
+    if (pod.metadata.deletionTimestamp) throw conflict(target(rt, name), "pod is being deleted, cannot be assigned to a host");
+    if (pod.spec?.nodeName) throw conflict(target(rt, name), `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    const next = clone(pod);
+    next.spec.nodeName = node;
+    next.status = { ...(next.status ?? {}), conditions: [...(next.status?.conditions ?? []).filter((c: Obj) => c.type !== "PodScheduled"), { type: "PodScheduled", status: "True", lastTransitionTime: nowIso() }] };
+    persist(rt, next, false);
+  }
+
+  return { present: withType, bind, bucket, get, list, create, update, patch, delete: del, forceRemove, putInternal, registry, store, nowIso };
 }

@@ -1,6 +1,7 @@
 // The built-in resource types the local API server serves, as discovery advertises them. Their
 // schemas here are deliberately loose (objects that keep unknown fields): they exist for
 // OpenAPI and `kubectl explain`, not for validation, which built-ins get in defaults.ts.
+import { eventFromCore, eventToCore } from "./events.ts";
 import type { Obj, ResourceType } from "./types.ts";
 
 interface Spec {
@@ -25,7 +26,7 @@ function describe(name: string, text: string, schema: Obj = open): Obj {
 const specs: Spec[] = [
   { group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false, shortNames: ["ns"], hasStatus: true },
   {
-    group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true, shortNames: ["po"], categories: ["all"], hasStatus: true, extra: ["log"],
+    group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true, shortNames: ["po"], categories: ["all"], hasStatus: true, extra: ["log", "binding"],
   },
   { group: "", version: "v1", kind: "Service", plural: "services", namespaced: true, shortNames: ["svc"], categories: ["all"], hasStatus: true },
   { group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true, fields: { data: { type: "object", additionalProperties: { type: "string", format: "byte" } }, stringData: { type: "object", additionalProperties: { type: "string" } }, type: { type: "string" }, immutable: { type: "boolean" } } },
@@ -70,6 +71,7 @@ export function builtinKinds(): ResourceType[] {
     extraSubresources: s.extra ?? [],
     schema: schemaOf(s),
     builtin: true,
-    storageVersion: true,
+    storageVersion: s.group !== "events.k8s.io",
+    ...(s.group === "events.k8s.io" ? { storedAs: { group: "", plural: "events", toStorage: eventToCore, fromStorage: eventFromCore } } : {}),
   }));
 }

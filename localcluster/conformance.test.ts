@@ -217,3 +217,40 @@ describe("lists and watches", () => {
     assert.equal(ev?.object.reason, "Expired");
   });
 });
+
+describe("built-in kinds", () => {
+  test("stores events.k8s.io events as core events that describe can find", async () => {
+    const ev = { apiVersion: "events.k8s.io/v1", kind: "Event", metadata: { name: "e1" }, regarding: { kind: "Widget", name: "w", namespace: "default", uid: "u-1" }, reason: "Started", note: "began", type: "Normal", action: "Start", reportingController: "temper.dev/operator", reportingInstance: "op-0", eventTime: "2026-01-01T00:00:00.000000Z" };
+    assert.equal((await call(cluster, "POST", "/apis/events.k8s.io/v1/namespaces/default/events", ev)).status, 201);
+    const core = await call(cluster, "GET", "/api/v1/namespaces/default/events?fieldSelector=involvedObject.uid%3Du-1,involvedObject.name%3Dw");
+    assert.equal(core.body.items.length, 1);
+    assert.equal(core.body.items[0].message, "began");
+    assert.equal(core.body.items[0].source.component, "temper.dev/operator");
+    const back = await call(cluster, "GET", "/apis/events.k8s.io/v1/namespaces/default/events/e1");
+    assert.equal(back.body.note, "began");
+    assert.equal(back.body.regarding.uid, "u-1");
+  });
+
+  test("binds a pod to a node once through pods/binding", async () => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "bound" }, spec: { containers: [{ name: "main", image: "busybox" }] } };
+    assert.equal((await call(cluster, "POST", "/api/v1/namespaces/default/pods", pod)).status, 201);
+    const binding = { apiVersion: "v1", kind: "Binding", metadata: { name: "bound" }, target: { kind: "Node", name: "node-a" } };
+    assert.equal((await call(cluster, "POST", "/api/v1/namespaces/default/pods/bound/binding", binding)).status, 201);
+    assert.equal((await call(cluster, "GET", "/api/v1/namespaces/default/pods/bound")).body.spec.nodeName, "node-a");
+    assert.equal((await call(cluster, "POST", "/api/v1/namespaces/default/pods/bound/binding", { ...binding, target: { kind: "Node", name: "node-b" } })).status, 409);
+  });
+
+  test("defaults a job's selector, pod labels and restart rules, and rejects restartPolicy Always", async () => {
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] } } } };
+    const r = (await call(cluster, "POST", "/apis/batch/v1/namespaces/default/jobs", job)).body;
+    assert.equal(r.spec.selector.matchLabels["batch.kubernetes.io/controller-uid"], r.metadata.uid);
+    assert.equal(r.spec.template.metadata.labels["job-name"], "j");
+    assert.deepEqual([r.spec.completions, r.spec.parallelism, r.spec.backoffLimit], [1, 1, 6]);
+    const bad = structuredClone(job);
+    bad.metadata.name = "j2";
+    bad.spec.template.spec.restartPolicy = "Always";
+    const rejected = await call(cluster, "POST", "/apis/batch/v1/namespaces/default/jobs", bad);
+    assert.equal(rejected.status, 422);
+    assert.equal(rejected.body.details.causes[0].field, "spec.template.spec.restartPolicy");
+  });
+});

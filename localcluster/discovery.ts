@@ -18,6 +18,14 @@ function subresourcesOf(t: ResourceType): string[] {
   return [...(t.hasStatus ? ["status"] : []), ...t.extraSubresources];
 }
 
+function subresourceKind(t: ResourceType, s: string): string {
+  return s === "binding" ? "Binding" : t.kind;
+}
+
+function subresourceVerbs(s: string): string[] {
+  return s === "log" ? ["get"] : s === "binding" ? ["create"] : ["get", "patch", "update"];
+}
+
 function aggregatedResource(t: ResourceType): Obj {
   const gvk = { group: t.group, version: t.version, kind: t.kind };
   return {
@@ -28,11 +36,7 @@ function aggregatedResource(t: ResourceType): Obj {
     verbs: allVerbs,
     ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
     ...(t.categories.length ? { categories: t.categories } : {}),
-    subresources: subresourcesOf(t).map((s) => ({
-      subresource: s,
-      responseKind: s === "log" ? { group: "", version: "v1", kind: "Pod" } : gvk,
-      verbs: s === "log" ? ["get"] : ["get", "patch", "update"],
-    })),
+    subresources: subresourcesOf(t).map((s) => ({ subresource: s, responseKind: { ...gvk, kind: subresourceKind(t, s) }, verbs: subresourceVerbs(s) })),
   };
 }
 
@@ -95,7 +99,7 @@ export function resourceList(reg: Registry, group: string, version: string): Obj
       ...(t.categories.length ? { categories: t.categories } : {}),
     });
     for (const s of subresourcesOf(t)) {
-      resources.push({ name: `${t.plural}/${s}`, singularName: "", namespaced: t.namespaced, kind: s === "log" ? "Pod" : t.kind, verbs: s === "log" ? ["get"] : ["get", "patch", "update"] });
+      resources.push({ name: `${t.plural}/${s}`, singularName: "", namespaced: t.namespaced, kind: subresourceKind(t, s), verbs: subresourceVerbs(s) });
     }
   }
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: apiVersionOf({ group, version }), resources };

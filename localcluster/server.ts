@@ -12,7 +12,6 @@ import { serveLog } from "./logs.ts";
 import { groupVersionDocument, openapiIndex } from "./openapi.ts";
 import { resolveRoute, splitGroupVersion, type ResourceRoute } from "./routes.ts";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.ts";
-import { bucketOf } from "./store.ts";
 import { toTable, wantsTable } from "./table.ts";
 import { apiVersionOf, type Obj } from "./types.ts";
 import { startWatchStream, writeWatchError, type WatchHub } from "./watch.ts";
@@ -140,7 +139,13 @@ export function newServer(opts: ServerOptions): Server {
         follow: q.get("follow") === "true",
         tailLines: q.has("tailLines") ? Number(q.get("tailLines")) : undefined,
         limitBytes: q.has("limitBytes") ? Number(q.get("limitBytes")) : undefined,
-      }, () => api.store.get(bucketOf(rt.group, rt.plural), namespace, name));
+      }, () => api.store.get(api.bucket(rt), namespace, name));
+    }
+    if (subresource === "binding") {
+      if (method !== "POST") throw methodNotAllowed();
+      const binding = decodeBody(await readBody(req), String(req.headers["content-type"] ?? "")) as Obj | undefined;
+      api.bind(rt, namespace, name, String(binding?.target?.name ?? ""));
+      return send(res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
     }
     if (method === "GET") {
       const o = api.get(rt, namespace, name);
@@ -207,7 +212,7 @@ export function newServer(opts: ServerOptions): Server {
     if (fromRv !== undefined && Number.isNaN(fromRv)) throw badRequest(`invalid resource version: ${rvParam}`);
     const timeout = q.has("timeoutSeconds") ? Number(q.get("timeoutSeconds")) : opts.maxWatchSeconds;
     const render = (o: Obj): Obj => {
-      const typed: Obj = { apiVersion: apiVersionOf(rt), kind: rt.kind, ...o };
+      const typed: Obj = api.present(rt, o);
       return table ? toTable(rt, [typed], typed.metadata.resourceVersion, { includeObject: q.get("includeObject") === "Object", now: Date.now(), withHeader: false }) : typed;
     };
     let cancel = (): void => {};
@@ -221,11 +226,11 @@ export function newServer(opts: ServerOptions): Server {
         matches: matching(route, q),
         bookmarkObject: (rv) => ({ kind: rt.kind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: rv === "0" ? String(api.store.currentRv()) : rv } }),
       }, () => cancel());
-    const bucket = bucketOf(rt.group, rt.plural);
+    const bucket = api.bucket(rt);
     if (fromRv === undefined) {
       sender = start();
       const s = sender;
-      for (const o of api.list(rt, route.allNamespaces ? undefined : route.namespace)) s({ type: "ADDED", object: o });
+      for (const o of api.store.list(bucket, rt.namespaced && !route.allNamespaces ? route.namespace : undefined)) s({ type: "ADDED", object: o });
       cancel = hub.subscribe(bucket, api.store.currentRv(), s);
       return;
     }

@@ -37,8 +37,10 @@ export interface ResourceType {
   builtin: boolean;
   /** crdName names the CRD that defines this type, when there is one. */
   crdName?: string;
-  /** served is false for CRD versions that exist but are not served. */
+  /** storageVersion marks the version objects are stored in (one per group and resource). */
   storageVersion: boolean;
+  /** storedAs names another resource whose storage this one shares (events.k8s.io events). */
+  storedAs?: { group: string; plural: string; toStorage: (o: Obj) => Obj; fromStorage: (o: Obj) => Obj };
 }
 
 /** apiVersionOf renders the apiVersion string of a resource type ("v1", "batch/v1"). */
