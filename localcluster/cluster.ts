@@ -50,10 +50,10 @@ interface Controllers {
   stop(): Promise<void>;
 }
 
-/** detectKubectlMinor asks the kubectl on PATH for its minor version ("32"), if there is one. */
+/** detectKubectlMinor asks the kubectl tests and users run ($KUBECTL, else PATH) for its minor version ("32"). */
 export function detectKubectlMinor(): Promise<string | undefined> {
   return new Promise((done) => {
-    execFile("kubectl", ["version", "--client", "-o", "json"], { timeout: 5000, env: { ...process.env, KUBECONFIG: "/dev/null" } }, (err, stdout) => {
+    execFile(process.env.KUBECTL ?? "kubectl", ["version", "--client", "-o", "json"], { timeout: 5000, env: { ...process.env, KUBECONFIG: "/dev/null" } }, (err, stdout) => {
       if (err !== null) return done(undefined);
       try {
         const minor = String((JSON.parse(stdout) as { clientVersion?: { minor?: string } }).clientVersion?.minor ?? "");

@@ -168,6 +168,33 @@ describe("writes", () => {
   });
 });
 
+describe("deletion", () => {
+  test("orphan propagation keeps dependents and drops their owner reference", async () => {
+    const owner = (await call(cluster, "POST", CM, configMap("orphan-owner"))).body;
+    const ref = { apiVersion: "v1", kind: "ConfigMap", name: "orphan-owner", uid: owner.metadata.uid };
+    await call(cluster, "POST", CM, configMap("orphan-child", { ownerReferences: [ref] }));
+    await call(cluster, "DELETE", `${CM}/orphan-owner`, { propagationPolicy: "Orphan" });
+    await eventually(async () => assert.equal((await call(cluster, "GET", `${CM}/orphan-owner`)).status, 404));
+    const child = await call(cluster, "GET", `${CM}/orphan-child`);
+    assert.equal(child.status, 200);
+    assert.equal(child.body.metadata.ownerReferences, undefined);
+  });
+
+  test("deleting a namespace deletes its contents, refuses new ones, then goes", async () => {
+    await call(cluster, "POST", "/api/v1/namespaces", { metadata: { name: "doomed" } });
+    await call(cluster, "POST", "/api/v1/namespaces/doomed/configmaps", configMap("held", { finalizers: ["example.com/hold"] }));
+    await call(cluster, "POST", `${widgetsPath("doomed")}`, widget("w"));
+    const del = await call(cluster, "DELETE", "/api/v1/namespaces/doomed");
+    assert.equal(del.body.status.phase, "Terminating");
+    const refused = await call(cluster, "POST", "/api/v1/namespaces/doomed/configmaps", configMap("late"));
+    assert.equal(refused.status, 403);
+    await eventually(async () => assert.equal((await call(cluster, "GET", `${widgetsPath("doomed")}/w`)).status, 404));
+    assert.equal((await call(cluster, "GET", "/api/v1/namespaces/doomed")).status, 200);
+    await call(cluster, "PATCH", "/api/v1/namespaces/doomed/configmaps/held", { metadata: { finalizers: null } }, "application/merge-patch+json");
+    await eventually(async () => assert.equal((await call(cluster, "GET", "/api/v1/namespaces/doomed")).status, 404));
+  });
+});
+
 describe("lists and watches", () => {
   test("filters by label and field selectors and pages with limit and continue", async () => {
     await call(cluster, "POST", "/api/v1/namespaces", { metadata: { name: "paging" } });

@@ -28,6 +28,12 @@ function withoutFinalizer(o: Obj, f: string): Obj {
 
 type Entry = { rt: ResourceType; o: Obj };
 
+function withoutOwner(o: Obj, uid: string): Obj {
+  const refs = (o.metadata.ownerReferences as Obj[]).filter((r) => r.uid !== uid);
+  const { ownerReferences: _drop, ...meta } = o.metadata;
+  return { ...o, metadata: refs.length > 0 ? { ...meta, ownerReferences: refs } : meta };
+}
+
 function finish(api: Api, e: Entry, finalizer: string): void {
   const next = withoutFinalizer(e.o, finalizer);
   if (next.metadata.finalizers.length === 0) api.forceRemove(e.rt, e.o);
@@ -52,7 +58,7 @@ function passOwners(api: Api, all: Entry[]): void {
     const deps = dependents.get(m.uid) ?? [];
     const fin: string[] = m.finalizers ?? [];
     if (m.deletionTimestamp && fin.includes("orphan")) {
-      for (const d of deps) api.putInternal(d.rt, { ...d.o, metadata: { ...d.o.metadata, ownerReferences: d.o.metadata.ownerReferences.filter((r: Obj) => r.uid !== m.uid) } });
+      for (const d of deps) api.putInternal(d.rt, withoutOwner(d.o, String(m.uid)));
       finish(api, e, "orphan");
     } else if (m.deletionTimestamp && fin.includes("foregroundDeletion")) {
       if (deps.length === 0) finish(api, e, "foregroundDeletion");
