@@ -39,6 +39,18 @@ before(async () => {
 });
 after(async () => cluster.stop());
 
+test("applies the project's CRDs and examples and prints their columns", async () => {
+  const root = new URL("..", import.meta.url).pathname;
+  await ok(["apply", "-f", join(root, "crds")]);
+  await ok(["create", "namespace", "examples"]);
+  await ok(["-n", "examples", "apply", "-f", join(root, "examples")]);
+  assert.match((await ok(["-n", "examples", "get", "rljobs"])).split("\n")[0], /TEMPERATURE/);
+  assert.match(await ok(["explain", "rljob.spec.temperature"]), /FIELDS:/);
+  const bad = await k(["-n", "examples", "patch", "rljob", "demo-rl", "--type=merge", "-p", '{"spec":{"temperature":{"min":5,"max":1}}}']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /The RLJob "demo-rl" is invalid/);
+});
+
 test("creates a namespace, secret, configmap and job imperatively", async () => {
   assert.match(await ok(["-n", "team", "create", "secret", "generic", "s", "--from-literal=k=v"]), /secret\/s created/);
   assert.match(await ok(["-n", "team", "create", "configmap", "c", "--from-literal=x=y"]), /configmap\/c created/);
@@ -55,7 +67,7 @@ test("prints printer columns, wide columns, YAML and JSON for custom resources",
   assert.match((await ok(["-n", "team", "get", "wd", "-o", "wide"])).split("\n")[0], /REPLICAS/);
   assert.match(await ok(["-n", "team", "get", "wd", "print", "-o", "yaml"]), /mode: Fast/);
   assert.equal(JSON.parse(await ok(["-n", "team", "get", "wd", "-o", "json"])).items[0].apiVersion, "example.temper.dev/v1alpha1");
-  assert.match(await ok(["get", "temper", "-A"]), /team\s+print\s+0\.7/);
+  assert.match(await ok(["get", "temper", "-A"]), /team\s+(widget\.example\.temper\.dev\/)?print\s/);
 });
 
 test("explains custom resource fields from OpenAPI v3", async () => {
