@@ -3,6 +3,7 @@
 // metadata rules, kind rules, schema and CEL validation). It changes the object in place and
 // throws the Status error the client should see; it never touches the store.
 import { admitBuiltin, type BuiltinContext } from "./builtin-rules.ts";
+import { componentName, modelOfKind, unknownBuiltinFields, type BuiltinSchemas } from "./builtin-schemas.ts";
 import { ApiError, badRequest, invalid, type Cause } from "./errors.ts";
 import { applyDefaults, pruneUnknown, validateAgainst } from "./schema.ts";
 import { apiVersionOf, isObj, type Obj, type ResourceType } from "./types.ts";
@@ -24,7 +25,11 @@ export function checkTypeMeta(rt: ResourceType, body: Obj): void {
   if (!isObj(body.metadata)) body.metadata = {};
 }
 
-function unknownFields(rt: ResourceType, body: Obj): string[] {
+function unknownFields(rt: ResourceType, body: Obj, builtins: BuiltinSchemas | undefined): string[] {
+  const model = modelOfKind[`${rt.group}/${rt.plural}`];
+  if (rt.builtin && builtins !== undefined && model !== undefined) {
+    return unknownBuiltinFields(body, { $ref: `#/components/schemas/${componentName(model)}` }, builtins.components);
+  }
   const found = Object.keys(body.metadata ?? {}).filter((k) => !metadataFields.has(k)).map((k) => `metadata.${k}`);
   if (!rt.builtin) {
     const probe = JSON.parse(JSON.stringify(body)) as Obj;
@@ -34,9 +39,9 @@ function unknownFields(rt: ResourceType, body: Obj): string[] {
 }
 
 /** checkUnknownFields applies fieldValidation: Strict throws 400, Warn returns warnings. */
-export function checkUnknownFields(rt: ResourceType, body: Obj, mode: FieldValidation): string[] {
+export function checkUnknownFields(rt: ResourceType, body: Obj, mode: FieldValidation, builtins?: BuiltinSchemas): string[] {
   if (mode === "Ignore") return [];
-  const found = unknownFields(rt, body);
+  const found = unknownFields(rt, body, builtins);
   if (found.length === 0) return [];
   const list = found.map((f) => `unknown field "${f}"`);
   if (mode === "Strict") throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list.join(", ")}`);

@@ -4,6 +4,7 @@
 // cleanup and CRD registration react to the changes this file commits (gc.ts, crds.ts).
 import { randomUUID } from "node:crypto";
 import { admit, checkTypeMeta, checkUnknownFields, terminatingNamespace, type FieldValidation } from "./admission.ts";
+import type { BuiltinSchemas } from "./builtin-schemas.ts";
 import { ApiError, alreadyExists, badRequest, conflict, notFound, unsupportedMediaType } from "./errors.ts";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.ts";
 import type { Registry } from "./registry.ts";
@@ -41,6 +42,8 @@ export interface ApiDeps {
   registry: Registry;
   now: () => Date;
   newUid?: () => string;
+  /** builtinSchemas, when loaded, let strict field validation see into built-in kinds. */
+  builtinSchemas?: BuiltinSchemas;
   /** afterChange runs after each committed write (GC, namespace and CRD lifecycles). */
   afterChange?: (change: Change) => void;
 }
@@ -124,7 +127,7 @@ export function newApi(deps: ApiDeps) {
     if (!isObj(input)) throw badRequest("the body of the request was not a JSON object");
     const body = clone(input);
     checkTypeMeta(rt, body);
-    const warnings = checkUnknownFields(rt, body, opts.fieldValidation);
+    const warnings = checkUnknownFields(rt, body, opts.fieldValidation, deps.builtinSchemas);
     const meta = body.metadata;
     if (rt.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== ns) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -146,7 +149,7 @@ export function newApi(deps: ApiDeps) {
   /** commitUpdate takes a candidate next object through the update rules and stores it. */
   function commitUpdate(rt: ResourceType, old: Obj, candidate: Obj, opts: WriteOptions, ssaDone = false): WriteResult {
     checkTypeMeta(rt, candidate);
-    const warnings = checkUnknownFields(rt, candidate, opts.fieldValidation);
+    const warnings = checkUnknownFields(rt, candidate, opts.fieldValidation, deps.builtinSchemas);
     const name = old.metadata.name;
     const rv = candidate.metadata.resourceVersion;
     if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw conflict(target(rt, name));
@@ -217,7 +220,7 @@ export function newApi(deps: ApiDeps) {
     if (rt.namespaced) config.metadata.namespace ??= ns;
     if (config.metadata.name !== undefined && config.metadata.name !== name) throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
     config.metadata.name = name;
-    const warnings = checkUnknownFields(rt, config, opts.fieldValidation);
+    const warnings = checkUnknownFields(rt, config, opts.fieldValidation, deps.builtinSchemas);
     const liveRaw = store.get(bucket(rt), rt.namespaced ? ns : "", name);
     const live = liveRaw === undefined ? undefined : withType(rt, liveRaw);
     const merged = serverSideApply({ rt, live, config, manager: opts.fieldManager, force: opts.force === true, now: nowIso(), subresource: opts.subresource });
@@ -283,5 +286,5 @@ export function newApi(deps: ApiDeps) {
     persist(rt, next, false);
   }
 
-  return { present: withType, bind, bucket, get, list, create, update, patch, delete: del, forceRemove, putInternal, registry, store, nowIso };
+  return { builtinSchemas: deps.builtinSchemas, present: withType, bind, bucket, get, list, create, update, patch, delete: del, forceRemove, putInternal, registry, store, nowIso };
 }

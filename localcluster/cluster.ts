@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { newApi, type Api } from "./api.ts";
+import { loadBuiltinSchemas } from "./builtin-schemas.ts";
 import { loadCrds, syncCrd } from "./crds.ts";
 import { newGarbageCollector } from "./gc.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
@@ -92,6 +93,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const ready: Api = newApi({
     store,
     registry,
+    builtinSchemas: await loadBuiltinSchemas(),
     now: opts.now ?? (() => new Date()),
     afterChange: (change) => {
       if (api !== undefined) syncCrd(api, change);

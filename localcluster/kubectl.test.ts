@@ -76,6 +76,14 @@ test("explains custom resource fields from OpenAPI v3", async () => {
   assert.match(out, /initial\s+<number>/);
 });
 
+test("explains built-in kinds and rejects their unknown fields", async () => {
+  assert.match(await ok(["explain", "pod.spec.containers.image"]), /Container image name/);
+  const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "typo" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox", imagePolicy: "Always" }] } } } };
+  const r = await k(["-n", "team", "apply", "-f", file("typo.yaml", job)]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown field "spec.template.spec.containers\[0\].imagePolicy"/);
+});
+
 test("describes an object with its events", async () => {
   const w = JSON.parse(await ok(["-n", "team", "get", "wd", "print", "-o", "json"]));
   const ev = { metadata: { name: "print.1" }, involvedObject: { kind: "Widget", name: "print", namespace: "team", uid: w.metadata.uid, apiVersion: "example.temper.dev/v1alpha1" }, reason: "Tested", message: "described by a test", type: "Normal", source: { component: "tester" }, firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString() };

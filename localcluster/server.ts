@@ -109,9 +109,9 @@ export function newServer(opts: ServerOptions): Server {
   }
 
   function openapi(res: ServerResponse, path: string): void {
-    if (path === "/openapi/v3") return send(res, 200, openapiIndex(api.registry));
+    if (path === "/openapi/v3") return send(res, 200, openapiIndex(api.registry, api.builtinSchemas));
     const m = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-    const doc = m === null ? undefined : m[1] !== undefined ? groupVersionDocument(api.registry, "", m[1]) : groupVersionDocument(api.registry, m[2], m[3]);
+    const doc = m === null ? undefined : m[1] !== undefined ? groupVersionDocument(api.registry, "", m[1], api.builtinSchemas) : groupVersionDocument(api.registry, m[2], m[3], api.builtinSchemas);
     if (doc === undefined) throw pageNotFound(path);
     send(res, 200, doc);
   }
