@@ -25,7 +25,7 @@ export interface LocalClusterOptions {
   /** kubeconfigPath defaults to DATA/kubeconfig. */
   kubeconfigPath?: string;
   log?: Logger;
-  /** kubernetesMinor is the minor version /version reports; defaults to the kubectl on PATH, else 32. */
+  /** kubernetesMinor is the minor version /version reports; defaults to $TEMPER_KUBE_MINOR, the kubectl in use, else 32. */
   kubernetesMinor?: string;
   /** controllers starts localcluster/controllers when present (default true). */
   controllers?: boolean;
@@ -106,12 +106,13 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   for (const ns of systemNamespaces) {
     if (nsType !== undefined && store.get("/namespaces", "", ns) === undefined) ready.create(nsType, "", { metadata: { name: ns } }, { dryRun: false, fieldValidation: "Ignore" });
   }
-  const minor = opts.kubernetesMinor ?? (await detectKubectlMinor()) ?? "32";
+  const minor = opts.kubernetesMinor ?? process.env.TEMPER_KUBE_MINOR ?? (await detectKubectlMinor()) ?? "32";
   const server = newServer({
     api: ready, hub, token: identity.token, certPem: identity.certPem, keyPem: identity.keyPem, dataDir, log,
     version: { major: "1", minor, gitVersion: `v1.${minor}.0` },
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
     maxWatchSeconds: 1800,
+    now: () => (opts.now ?? (() => new Date()))().getTime(),
   });
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
