@@ -77,7 +77,7 @@ export function admit(rt: ResourceType, obj: Obj, old: Obj | undefined, ctx: Bui
   if (causes.length > 0) throw invalid(rt.group, rt.kind, String(obj.metadata.name ?? ""), causes);
 }
 
-/** ensureNotTerminating is the 403 for creating inside a namespace being deleted. */
+/** terminatingNamespace is the 403 for creating inside a namespace being deleted. */
 export function terminatingNamespace(ns: string): ApiError {
   return new ApiError(403, "Forbidden", `unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: "namespaces" });
 }
