@@ -227,6 +227,17 @@ describe("lists and watches", () => {
     w.close();
   });
 
+  test("ends the initial events of a watch-list request with an initial-events-end bookmark", async () => {
+    await call(cluster, "POST", "/api/v1/namespaces", { metadata: { name: "listwatch" } });
+    await call(cluster, "POST", "/api/v1/namespaces/listwatch/configmaps", configMap("only"));
+    const w = await watch(cluster, "/api/v1/namespaces/listwatch/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan");
+    assert.equal((await w.next())?.object.metadata.name, "only");
+    const end = await w.next();
+    assert.equal(end?.type, "BOOKMARK");
+    assert.equal(end?.object.metadata.annotations["k8s.io/initial-events-end"], "true");
+    w.close();
+  });
+
   test("ends a watch after timeoutSeconds", async () => {
     const began = Date.now();
     const w = await watch(cluster, `${CM}?watch=true&timeoutSeconds=1&resourceVersion=${(await call(cluster, "GET", CM)).body.metadata.resourceVersion}`);

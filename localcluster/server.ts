@@ -234,6 +234,11 @@ export function newServer(opts: ServerOptions): Server {
       sender = start();
       const s = sender;
       for (const o of api.store.list(bucket, rt.namespaced && !route.allNamespaces ? route.namespace : undefined)) s({ type: "ADDED", object: o });
+      if (q.get("sendInitialEvents") === "true" && q.get("allowWatchBookmarks") === "true") {
+        // A watch-list client waits for this bookmark to know the initial state is complete.
+        const end = { kind: rt.kind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(api.store.currentRv()), annotations: { "k8s.io/initial-events-end": "true" } } };
+        res.write(JSON.stringify({ type: "BOOKMARK", object: end }) + "\n");
+      }
       cancel = hub.subscribe(bucket, api.store.currentRv(), s);
       return;
     }
