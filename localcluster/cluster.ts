@@ -29,6 +29,8 @@ export interface LocalClusterOptions {
   kubernetesMinor?: string;
   /** controllers starts localcluster/controllers when present (default true). */
   controllers?: boolean;
+  /** controllerOptions are passed through to startControllers (nodes, images, ...). */
+  controllerOptions?: Record<string, unknown>;
   bookmarkIntervalMs?: number;
   /** watchHistory is how many changes the watch cache keeps before 410 Gone (default 10000). */
   watchHistory?: number;
@@ -68,7 +70,7 @@ export function detectKubectlMinor(): Promise<string | undefined> {
 
 const systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-async function startControllers(opts: { apiUrl: string; token: string; caPem: string; dataDir: string; log: Logger }): Promise<Controllers | undefined> {
+async function startControllers(opts: { apiUrl: string; token: string; caPem: string; dataDir: string; log: Logger; [extra: string]: unknown }): Promise<Controllers | undefined> {
   const path = new URL("./controllers/index.ts", import.meta.url);
   if (!existsSync(path)) return undefined;
   const mod = (await import(path.href)) as { startControllers?: (o: typeof opts) => Promise<Controllers> };
@@ -122,7 +124,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const kubeconfigPath = resolve(opts.kubeconfigPath ?? join(dataDir, "kubeconfig"));
   writeKubeconfig(kubeconfigPath, url, identity.caPem, identity.token);
   log.info({ url, kubeconfig: kubeconfigPath, dataDir }, "Started the local API server");
-  const controllers = opts.controllers === false ? undefined : await startControllers({ apiUrl: url, token: identity.token, caPem: identity.caPem, dataDir, log });
+  const controllers = opts.controllers === false ? undefined : await startControllers({ ...opts.controllerOptions, apiUrl: url, token: identity.token, caPem: identity.caPem, dataDir, log });
   return {
     kubeconfigPath, url, token: identity.token, caPem: identity.caPem, dataDir, api: ready,
     async stop() {
