@@ -92,7 +92,8 @@ export function newApi(deps: ApiDeps) {
   /** withType presents a stored object as the resource type's kind (converting shared storage). */
   function withType(rt: ResourceType, o: Obj): Obj {
     if (rt.storedAs !== undefined) return rt.storedAs.fromStorage(o);
-    return { apiVersion: apiVersionOf(rt), kind: rt.kind, ...o };
+    // Versions of one CRD share storage without conversion (strategy None): only apiVersion changes.
+    return { ...o, apiVersion: apiVersionOf(rt), kind: rt.kind };
   }
 
   function toStored(rt: ResourceType, o: Obj): Obj {
