@@ -137,7 +137,8 @@ export function newApi(deps: ApiDeps) {
     if ((meta.name === undefined || meta.name === "") && typeof meta.generateName === "string") meta.name = meta.generateName + newUid().replace(/-/g, "").slice(0, 5);
     checkNamespace(rt, ns);
     const obj: Obj = { ...body, apiVersion: apiVersionOf(rt), kind: rt.kind };
-    if (rt.hasStatus && rt.group !== "apiextensions.k8s.io") delete obj.status;
+    // Creates drop status where the apiserver's strategies do; nodes (the kubelet registers them) keep it.
+    if (rt.hasStatus && rt.group !== "apiextensions.k8s.io" && !(rt.group === "" && rt.plural === "nodes")) delete obj.status;
     Object.assign(meta, { uid: newUid(), creationTimestamp: nowIso(), generation: 1 });
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
