@@ -20,8 +20,9 @@ export function kubectlFor(kubeconfig: string): Kubectl {
   const cacheDir = mkdtempSync(join(tmpdir(), "kubectl-cache-"));
   const bin = process.env.KUBECTL ?? "kubectl";
   return (args, stdin) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       const child = execFile(bin, args, { env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir }, timeout: 60_000 }, (err, stdout, stderr) => {
+        if (err !== null && (err as { code?: unknown }).code === "ENOENT") return reject(new Error(`${bin} not found: put kubectl on PATH or set KUBECTL`));
         const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? Number((err as { code: number }).code) : 1;
         resolve({ code, stdout, stderr });
       });
