@@ -5,6 +5,7 @@
 import { admitBuiltin, type BuiltinContext } from "./builtin-rules.ts";
 import { componentName, modelOfKind, unknownBuiltinFields, type BuiltinSchemas } from "./builtin-schemas.ts";
 import { ApiError, badRequest, invalid, type Cause } from "./errors.ts";
+import { labelCauses } from "./immutability.ts";
 import { applyDefaults, pruneUnknown, validateAgainst } from "./schema.ts";
 import { apiVersionOf, isObj, type Obj, type ResourceType } from "./types.ts";
 
@@ -68,7 +69,8 @@ function metadataCauses(rt: ResourceType, meta: Obj): Cause[] {
 /** admit prunes, defaults and validates obj (old on update), throwing 422 with causes. */
 export function admit(rt: ResourceType, obj: Obj, old: Obj | undefined, ctx: BuiltinContext): void {
   const causes = metadataCauses(rt, obj.metadata);
-  if (rt.builtin) causes.push(...admitBuiltin(rt.group, rt.plural, obj, old === undefined, ctx));
+  causes.push(...labelCauses(obj.metadata.labels));
+  if (rt.builtin) causes.push(...admitBuiltin(rt.group, rt.plural, obj, old, ctx));
   else if (rt.schema !== undefined) {
     pruneUnknown(obj, rt.schema);
     applyDefaults(obj, rt.schema);

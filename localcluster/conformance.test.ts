@@ -10,6 +10,7 @@ import { call, watch } from "../test/kube-http.ts";
 import { eventually } from "../test/eventually.ts";
 import { startLocalCluster, type LocalCluster } from "./cluster.ts";
 import { configMap, widget, widgetCrd, widgetsPath } from "./testdata/fixtures.ts";
+import type { Obj } from "./types.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";
 let cluster: LocalCluster;
@@ -290,5 +291,35 @@ describe("built-in kinds", () => {
     const rejected = await call(cluster, "POST", "/apis/batch/v1/namespaces/default/jobs", bad);
     assert.equal(rejected.status, 422);
     assert.equal(rejected.body.details.causes[0].field, "spec.template.spec.restartPolicy");
+  });
+});
+
+describe("update rules of built-in kinds", () => {
+  const JOBS = "/apis/batch/v1/namespaces/default/jobs";
+  const job = (name: string, suspend: boolean): Obj => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name }, spec: { suspend, template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox:1" }] } } } });
+
+  test("refuses to change a running job's pod template but allows it while suspended", async () => {
+    await call(cluster, "POST", JOBS, job("fixed", false));
+    const change = { spec: { template: { spec: { containers: [{ name: "main", image: "busybox:2" }] } } } };
+    const refused = await call(cluster, "PATCH", `${JOBS}/fixed`, change, "application/strategic-merge-patch+json");
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.details.causes[0].field, "spec.template");
+    await call(cluster, "POST", JOBS, job("paused", true));
+    assert.equal((await call(cluster, "PATCH", `${JOBS}/paused`, change, "application/strategic-merge-patch+json")).status, 200);
+  });
+
+  test("lets a pod's image change but not the rest of its spec", async () => {
+    const PODS = "/api/v1/namespaces/default/pods";
+    await call(cluster, "POST", PODS, { metadata: { name: "fixedpod" }, spec: { containers: [{ name: "main", image: "busybox:1" }] } });
+    assert.equal((await call(cluster, "PATCH", `${PODS}/fixedpod`, { spec: { containers: [{ name: "main", image: "busybox:2" }] } }, "application/strategic-merge-patch+json")).status, 200);
+    const refused = await call(cluster, "PATCH", `${PODS}/fixedpod`, { spec: { containers: [{ name: "main", command: ["sh"] }] } }, "application/strategic-merge-patch+json");
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.details.causes[0].reason, "FieldValueForbidden");
+  });
+
+  test("rejects a label value the apiserver would reject", async () => {
+    const r = await call(cluster, "POST", CM, configMap("badlabel", { labels: { "kueue.x-k8s.io/queue-name": "not ok" } }));
+    assert.equal(r.status, 422);
+    assert.equal(r.body.details.causes[0].field, "metadata.labels");
   });
 });
