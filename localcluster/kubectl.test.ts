@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import { call } from "../test/kube-http.ts";
 import { kubectlFor, type Kubectl } from "../test/kubectl.ts";
 import { startLocalCluster, type LocalCluster } from "./cluster.ts";
+import { findKubectl } from "./kubectl-binary.ts";
 import { logPath } from "./logs.ts";
 import { widget, widgetCrd } from "./testdata/fixtures.ts";
 
@@ -140,7 +141,7 @@ test("labels objects and selects them by label", async () => {
 
 test("waits for a condition and watches changes with get -w", async () => {
   await ok(["-n", "team", "apply", "-f", file("waited.yaml", widget("waited"))]);
-  const watcher = spawn(process.env.KUBECTL ?? "kubectl", ["-n", "team", "get", "wd", "waited", "-w"], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(dir, "wcache") } });
+  const watcher = spawn(findKubectl() ?? "kubectl", ["-n", "team", "get", "wd", "waited", "-w"], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(dir, "wcache") } });
   let watched = "";
   watcher.stdout.on("data", (d: Buffer) => (watched += d.toString()));
   const waiting = k(["-n", "team", "wait", "--for=condition=Ready", "wd/waited", "--timeout=20s"]);
