@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { admit, checkTypeMeta, checkUnknownFields, terminatingNamespace, type FieldValidation } from "./admission.ts";
 import type { BuiltinSchemas } from "./builtin-schemas.ts";
-import { ApiError, alreadyExists, badRequest, conflict, notFound, unsupportedMediaType } from "./errors.ts";
+import { alreadyExists, badRequest, conflict, invalid, notFound, unsupportedMediaType } from "./errors.ts";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.ts";
 import type { Registry } from "./registry.ts";
 import { recordUpdate, serverSideApply } from "./ssa.ts";
@@ -73,6 +73,33 @@ function specOf(o: Obj, hasStatus: boolean): Obj {
 function sameContent(a: Obj, b: Obj): boolean {
   const strip = (o: Obj): Obj => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
   return deepEqual(strip(a), strip(b));
+}
+
+const keptOnUpdate = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"];
+
+/** nextForUpdate is the object an update proposes: status only through the status subresource, the rest otherwise. */
+function nextForUpdate(rt: ResourceType, old: Obj, candidate: Obj, subresource: string | undefined): Obj {
+  if (subresource === "status") {
+    // Status writes change status only (labels and annotations are ignored), as the apiserver does.
+    const next: Obj = { ...clone(old), status: clone(candidate.status) };
+    if (candidate.status === undefined) delete next.status;
+    return next;
+  }
+  const next: Obj = { ...clone(candidate), apiVersion: apiVersionOf(rt), kind: rt.kind };
+  if (rt.hasStatus) {
+    if (old.status === undefined) delete next.status;
+    else next.status = clone(old.status);
+  }
+  for (const k of keptOnUpdate) {
+    if (old.metadata[k] === undefined) delete next.metadata[k];
+    else next.metadata[k] = old.metadata[k];
+  }
+  const added = ((next.metadata.finalizers ?? []) as string[]).some((f) => !(old.metadata.finalizers ?? []).includes(f));
+  if (old.metadata.deletionTimestamp && added) {
+    const cause = { reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted", field: "metadata.finalizers" };
+    throw invalid(rt.group, rt.kind, String(old.metadata.name), [cause]);
+  }
+  return next;
 }
 
 /** newApi builds the operations over a store and registry. */
@@ -156,26 +183,7 @@ export function newApi(deps: ApiDeps) {
     const rv = candidate.metadata.resourceVersion;
     if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw conflict(target(rt, name));
     if (candidate.metadata.name !== undefined && candidate.metadata.name !== name) throw badRequest(`the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`);
-    let next: Obj;
-    if (opts.subresource === "status") {
-      // Status writes change status only (and labels/annotations are ignored), as the apiserver does.
-      next = { ...clone(old), status: clone(candidate.status) };
-      if (candidate.status === undefined) delete next.status;
-    } else {
-      next = { ...clone(candidate), apiVersion: apiVersionOf(rt), kind: rt.kind };
-      if (rt.hasStatus) {
-        if (old.status === undefined) delete next.status;
-        else next.status = clone(old.status);
-      }
-      const keep = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"];
-      for (const k of keep) {
-        if (old.metadata[k] === undefined) delete next.metadata[k];
-        else next.metadata[k] = old.metadata[k];
-      }
-      if (old.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).some((f: string) => !(old.metadata.finalizers ?? []).includes(f))) {
-        throw new ApiError(422, "Invalid", `${rt.kind} "${name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted`, { name, kind: rt.kind, causes: [{ reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted", field: "metadata.finalizers" }] });
-      }
-    }
+    const next = nextForUpdate(rt, old, candidate, opts.subresource);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     admit(rt, next, old, builtinCtx);
     if (!deepEqual(specOf(next, rt.hasStatus), specOf(old, rt.hasStatus))) next.metadata.generation = Number(old.metadata.generation ?? 1) + 1;
