@@ -3,7 +3,7 @@
 // metadata rules, kind rules, schema and CEL validation). It changes the object in place and
 // throws the Status error the client should see; it never touches the store.
 import { admitBuiltin, type BuiltinContext } from "./builtin-rules.ts";
-import { componentName, modelOfKind, unknownBuiltinFields, type BuiltinSchemas } from "./builtin-schemas.ts";
+import { componentName, modelOfKind, pruneBuiltin, unknownBuiltinFields, type BuiltinSchemas } from "./builtin-schemas.ts";
 import { ApiError, badRequest, invalid, type Cause } from "./errors.ts";
 import { labelCauses } from "./immutability.ts";
 import { applyDefaults, pruneUnknown, validateAgainst } from "./schema.ts";
@@ -67,7 +67,9 @@ function metadataCauses(rt: ResourceType, meta: Obj): Cause[] {
 }
 
 /** admit prunes, defaults and validates obj (old on update), throwing 422 with causes. */
-export function admit(rt: ResourceType, obj: Obj, old: Obj | undefined, ctx: BuiltinContext): void {
+export function admit(rt: ResourceType, obj: Obj, old: Obj | undefined, ctx: BuiltinContext, builtins?: BuiltinSchemas): void {
+  const model = modelOfKind[`${rt.group}/${rt.plural}`];
+  if (rt.builtin && builtins !== undefined && model !== undefined) pruneBuiltin(obj, model, builtins);
   const causes = metadataCauses(rt, obj.metadata);
   causes.push(...labelCauses(obj.metadata.labels));
   if (rt.builtin) causes.push(...admitBuiltin(rt.group, rt.plural, obj, old, ctx));

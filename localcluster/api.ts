@@ -169,7 +169,7 @@ export function newApi(deps: ApiDeps) {
     Object.assign(meta, { uid: newUid(), creationTimestamp: nowIso(), generation: 1 });
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
-    admit(rt, obj, undefined, builtinCtx);
+    admit(rt, obj, undefined, builtinCtx, deps.builtinSchemas);
     if (store.get(bucket(rt), rt.namespaced ? ns : "", meta.name) !== undefined) throw alreadyExists(target(rt, meta.name));
     if (!Array.isArray(meta.managedFields) || opts.fieldManager !== undefined) recordUpdate(rt, undefined, obj, opts.fieldManager ?? "unknown", apiVersionOf(rt), nowIso());
     return { object: persist(rt, obj, opts.dryRun), code, warnings };
@@ -185,7 +185,7 @@ export function newApi(deps: ApiDeps) {
     if (candidate.metadata.name !== undefined && candidate.metadata.name !== name) throw badRequest(`the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`);
     const next = nextForUpdate(rt, old, candidate, opts.subresource);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
-    admit(rt, next, old, builtinCtx);
+    admit(rt, next, old, builtinCtx, deps.builtinSchemas);
     if (!deepEqual(specOf(next, rt.hasStatus), specOf(old, rt.hasStatus))) next.metadata.generation = Number(old.metadata.generation ?? 1) + 1;
     if (!ssaDone) recordUpdate(rt, old, next, opts.fieldManager ?? "unknown", apiVersionOf(rt), nowIso(), opts.subresource);
     if (sameContent(next, old)) return { object: withType(rt, old), code: 200, warnings };

@@ -125,18 +125,26 @@ function resolve(s: Obj | undefined, components: Map<string, Obj>): Obj | undefi
   return typeof ref === "string" ? components.get(ref.replace("#/components/schemas/", "")) : s;
 }
 
-/** unknownBuiltinFields lists the paths of fields a built-in kind does not define. */
-export function unknownBuiltinFields(value: unknown, schema: Obj | undefined, components: Map<string, Obj>, path = ""): string[] {
+/** unknownBuiltinFields lists the paths of fields a built-in kind does not define; prune removes them. */
+export function unknownBuiltinFields(value: unknown, schema: Obj | undefined, components: Map<string, Obj>, path = "", prune = false): string[] {
   const s = resolve(schema, components);
   if (s === undefined || s["x-kubernetes-preserve-unknown-fields"] === true) return [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => unknownBuiltinFields(v, s.items, components, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.flatMap((v, i) => unknownBuiltinFields(v, s.items, components, `${path}[${i}]`, prune));
   if (!isObj(value)) return [];
   const out: string[] = [];
   for (const [k, v] of Object.entries(value)) {
     const child = path === "" ? k : `${path}.${k}`;
-    if (s.properties?.[k] !== undefined) out.push(...unknownBuiltinFields(v, s.properties[k], components, child));
-    else if (isObj(s.additionalProperties)) out.push(...unknownBuiltinFields(v, s.additionalProperties, components, child));
-    else if (s.properties !== undefined && s.additionalProperties !== true) out.push(child);
+    if (s.properties?.[k] !== undefined) out.push(...unknownBuiltinFields(v, s.properties[k], components, child, prune));
+    else if (isObj(s.additionalProperties)) out.push(...unknownBuiltinFields(v, s.additionalProperties, components, child, prune));
+    else if (s.properties !== undefined && s.additionalProperties !== true) {
+      out.push(child);
+      if (prune) delete value[k];
+    }
   }
   return out;
+}
+
+/** pruneBuiltin drops fields a built-in kind does not define, as decoding into its Go type does. */
+export function pruneBuiltin(obj: Obj, model: string, builtins: BuiltinSchemas): void {
+  unknownBuiltinFields(obj, { $ref: `#/components/schemas/${componentName(model)}` }, builtins.components, "", true);
 }

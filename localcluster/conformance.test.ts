@@ -323,3 +323,14 @@ describe("update rules of built-in kinds", () => {
     assert.equal(r.body.details.causes[0].field, "metadata.labels");
   });
 });
+
+describe("built-in decoding", () => {
+  test("drops fields a built-in kind does not define when validation is not strict", async () => {
+    const r = await call(cluster, "POST", `${CM}?fieldValidation=Ignore`, { ...configMap("loose"), colour: "red", metadata: { name: "loose", shade: 1 } });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.colour, undefined);
+    assert.equal(r.body.metadata.shade, undefined);
+    const warned = await call(cluster, "POST", CM, { ...configMap("warned"), colour: "red" });
+    assert.equal(warned.headers.warning, '299 - "unknown field \\"colour\\""');
+  });
+});
