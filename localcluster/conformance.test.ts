@@ -139,6 +139,17 @@ describe("writes", () => {
     assert.equal((await call(cluster, "GET", `${CM}/dry`)).status, 404);
   });
 
+  test("dry-run patches and deletes answer as if done and change nothing", async () => {
+    const created = (await call(cluster, "POST", CM, configMap("dry2"))).body;
+    const patched = await call(cluster, "PATCH", `${CM}/dry2?dryRun=All`, { data: { a: "changed" } }, "application/merge-patch+json");
+    assert.equal(patched.body.data.a, "changed");
+    const deleted = await call(cluster, "DELETE", `${CM}/dry2`, { dryRun: ["All"] });
+    assert.equal(deleted.status, 200);
+    const after = await call(cluster, "GET", `${CM}/dry2`);
+    assert.equal(after.body.data.a, "b");
+    assert.equal(after.body.metadata.resourceVersion, created.metadata.resourceVersion);
+  });
+
   test("a finalizer holds a deleted object until it is removed", async () => {
     await call(cluster, "POST", CM, configMap("held", { finalizers: ["example.com/hold"] }));
     const del = await call(cluster, "DELETE", `${CM}/held`);
