@@ -53,6 +53,8 @@ export interface Change {
   rt: ResourceType;
   deleted: boolean;
   object: Obj;
+  /** prev is the stored object before a write, when there was one. */
+  prev?: Obj;
 }
 
 /** Api is the set of resource operations. */
@@ -107,7 +109,7 @@ export function newApi(deps: ApiDeps) {
   const { store, registry } = deps;
   const newUid = deps.newUid ?? randomUUID;
   const nowIso = (): string => deps.now().toISOString().replace(/\.\d{3}Z$/, "Z");
-  const changed = (rt: ResourceType, object: Obj, deleted: boolean): void => deps.afterChange?.({ rt, object, deleted });
+  const changed = (rt: ResourceType, object: Obj, deleted: boolean, prev?: Obj): void => deps.afterChange?.({ rt, object, deleted, prev });
   const builtinCtx = {
     usedClusterIPs: () => new Set(store.list(bucketOf("", "services")).map((s) => String(s.spec?.clusterIP))),
   };
@@ -146,8 +148,9 @@ export function newApi(deps: ApiDeps) {
 
   function persist(rt: ResourceType, o: Obj, dryRun: boolean): Obj {
     if (dryRun) return withType(rt, o);
+    const prev = store.get(bucket(rt), o.metadata.namespace ?? "", o.metadata.name);
     const stored = withType(rt, store.put(bucket(rt), toStored(rt, o)));
-    changed(rt, stored, false);
+    changed(rt, stored, false, prev);
     return stored;
   }
 
