@@ -10,10 +10,9 @@ import { call } from "../../test/kube-http.ts";
 import { eventually } from "../../test/eventually.ts";
 import { kubectlFor, type Kubectl } from "../../test/kubectl.ts";
 import { startLocalCluster, type LocalCluster } from "../cluster.ts";
-import { startControllers } from "./index.ts";
+import type { ControllerOptions } from "./index.ts";
 
 let cluster: LocalCluster;
-let controllers: { stop(): Promise<void> };
 let k: Kubectl;
 let dir: string;
 const NS = "/api/v1/namespaces/default";
@@ -22,18 +21,14 @@ const JOBS = "/apis/batch/v1/namespaces/default/jobs";
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "lc-nodes-"));
   const log = pino({ level: "silent" });
-  cluster = await startLocalCluster({ dataDir: join(dir, "data"), log, controllers: false });
-  controllers = await startControllers({
-    apiUrl: cluster.url, token: cluster.token, caPem: cluster.caPem, dataDir: cluster.dataDir, log,
-    nodes: { count: 2, gpusPerNode: 2, cpu: "4", memory: "8Gi" },
-    restartBackoffBaseMs: 200, jobBackoff: { backoffBaseMs: 200, backoffMaxMs: 1000 },
+  // The controllers start through cluster.ts, as `temper cluster up` starts them.
+  cluster = await startLocalCluster({
+    dataDir: join(dir, "data"), log,
+    controllerOptions: { nodes: { count: 2, gpusPerNode: 2, cpu: "4", memory: "8Gi" }, restartBackoffBaseMs: 200, jobBackoff: { backoffBaseMs: 200, backoffMaxMs: 1000 } } satisfies Partial<ControllerOptions>,
   });
   k = kubectlFor(cluster.kubeconfigPath);
 });
-after(async () => {
-  await controllers.stop();
-  await cluster.stop();
-});
+after(async () => cluster.stop());
 
 const sh = (script: string) => ({ name: "main", image: "busybox", command: ["sh", "-c", script] });
 const job = (name: string, spec: Record<string, unknown>, containers: unknown[]) => ({
@@ -200,4 +195,38 @@ test("deletes a finished Job after ttlSecondsAfterFinished", async () => {
   await create(JOBS, job("short", { ttlSecondsAfterFinished: 1 }, [sh("true")]));
   await eventually(() => condition("short"), 20_000);
   await eventually(async () => assert.equal((await call(cluster, "GET", `${JOBS}/short`)).status, 404), 10_000);
+});
+
+test("restarts an OnFailure container and keeps the previous run's log", async () => {
+  const marker = join(dir, "ran-once");
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "flaky" }, spec: { restartPolicy: "OnFailure", containers: [sh(`if [ -e ${marker} ]; then echo second; else touch ${marker}; echo first; exit 1; fi`)] } });
+  const pod = await eventually(async () => {
+    const p = (await call(cluster, "GET", `${NS}/pods/flaky`)).body;
+    assert.equal(p.status?.phase, "Succeeded");
+    return p;
+  }, 20_000);
+  assert.equal(pod.status.containerStatuses[0].restartCount, 1);
+  assert.equal(pod.status.containerStatuses[0].lastState.terminated.exitCode, 1);
+  assert.equal((await k(["logs", "flaky"])).stdout, "second\n");
+  assert.equal((await k(["logs", "flaky", "--previous"])).stdout, "first\n");
+  const events = (await call(cluster, "GET", `${NS}/events?fieldSelector=involvedObject.name%3Dflaky`)).body.items.map((e: { reason: string; source: { component: string } }) => `${e.source.component}/${e.reason}`);
+  for (const e of ["default-scheduler/Scheduled", "kubelet/Pulled", "kubelet/Created", "kubelet/Started", "kubelet/BackOff"]) assert.ok(events.includes(e), `${e} missing from ${events}`);
+});
+
+test("suspends a running Job by stopping its pods and resumes it", async () => {
+  await create(JOBS, job("pausable", { completions: 1, parallelism: 1 }, [sh("sleep 1")]));
+  await eventually(async () => assert.equal((await podsOf("pausable"))[0]?.status.phase, "Running"), 20_000);
+  assert.equal((await call(cluster, "PATCH", `${JOBS}/pausable`, { spec: { suspend: true } }, "application/merge-patch+json")).status, 200);
+  await eventually(async () => {
+    const j = (await call(cluster, "GET", `${JOBS}/pausable`)).body;
+    assert.equal(j.status.conditions.find((c: { type: string }) => c.type === "Suspended")?.status, "True");
+    assert.equal((await podsOf("pausable")).length, 0);
+  }, 10_000);
+  assert.equal((await call(cluster, "PATCH", `${JOBS}/pausable`, { spec: { suspend: false } }, "application/merge-patch+json")).status, 200);
+  assert.equal(await eventually(() => condition("pausable"), 20_000), "Complete/CompletionsReached");
+});
+
+test("registers the nodes with their GPUs for kubectl", async () => {
+  const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.allocatable.nvidia\\.com/gpu} {end}"])).stdout;
+  assert.equal(out.trim(), "local-0=2 local-1=2");
 });

@@ -22,7 +22,7 @@ import type { Recorder } from "./events.ts";
 import { containerEnv, expand } from "./podenv.ts";
 import { hostsEntries, newIpAllocator, renderHosts, writeHosts } from "./podnet.ts";
 import { newQueue } from "./queue.ts";
-import { startProcess, type Running } from "./runner.ts";
+import { killOrphans, startProcess, type Running } from "./runner.ts";
 import { keyOf, type Condition, type Container, type ContainerState, type ContainerStatus, type KeyedData, type Pod, type PodStatus, type Pvc, type Service } from "./types.ts";
 import { containerMounts, podDir, prepareVolumes, removePodVolumes, rewritePaths, type Mount, type Sources } from "./volumes.ts";
 import { deepEqual } from "../types.ts";
@@ -220,7 +220,7 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     try {
       const proc = await startProcess({
         argv: args, env: vars, cwd: c.spec.workingDir === undefined ? dir : rewritePaths(c.spec.workingDir, mounts),
-        logPath: join(dir, `${c.spec.name}.log`), previousLogPath: join(dir, `${c.spec.name}.previous.log`),
+        logPath: join(dir, `${c.spec.name}.log`), previousLogPath: join(dir, `${c.spec.name}.previous.log`), pidPath: join(dir, `${c.spec.name}.pid`),
       }, opts.now);
       c.proc = proc;
       c.pid = proc.pid;
@@ -371,6 +371,8 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     }
   };
 
+  const orphans = killOrphans(join(dataDir, "pods"), `TEMPER_HOSTS_FILE=${hostsPath}`);
+  if (orphans > 0) log.info({ orphans }, "Killed containers left by a previous run");
   const ready = registerNodes().then(() => {
     const touch = (): void => refreshHosts();
     pods = newInformer<Pod>({

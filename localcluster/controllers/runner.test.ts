@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startProcess } from "./runner.ts";
+import { killOrphans, startProcess } from "./runner.ts";
 
 const now = (): Date => new Date();
 const dir = mkdtempSync(join(tmpdir(), "runner-"));
@@ -43,4 +43,14 @@ test("kills a process that ignores SIGTERM after the grace period", async () => 
 
 test("fails to start a binary that does not exist", async () => {
   await assert.rejects(startProcess(spec(["/no/such/binary"], "e"), now), /ENOENT/);
+});
+
+test("kills processes a previous run recorded and left behind, and only those", async () => {
+  const root = mkdtempSync(join(tmpdir(), "orphans-"));
+  const podDir = join(root, "ns", "pod");
+  const mine = await startProcess({ ...spec(["sh", "-c", "sleep 30"], "o"), env: { PATH: process.env.PATH ?? "", MARK: "mine" }, logPath: join(podDir, "o.log"), pidPath: join(podDir, "o.pid") }, now);
+  const other = await startProcess({ ...spec(["sh", "-c", "sleep 30"], "p"), env: { PATH: process.env.PATH ?? "", MARK: "other" }, logPath: join(podDir, "p.log"), pidPath: join(podDir, "p.pid") }, now);
+  assert.equal(killOrphans(root, "MARK=mine"), 1);
+  assert.equal((await mine.exited).signal, "SIGKILL");
+  await other.stop(100);
 });

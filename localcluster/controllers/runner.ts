@@ -4,8 +4,8 @@
 // NAME.previous.log. The process leads its own process group, so stopping it reaches the
 // children a shell started: SIGTERM, then SIGKILL after the grace period.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, renameSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** Exit is how a container process ended: the exit code (128+signal when killed, as runtimes report) and the signal. */
 export interface Exit {
@@ -21,6 +21,8 @@ export interface RunSpec {
   cwd: string;
   logPath: string;
   previousLogPath: string;
+  /** pidPath records the process id while it runs, so a restarted cluster can stop processes it lost (killOrphans). */
+  pidPath?: string;
 }
 
 /** Running is a started container process. */
@@ -56,10 +58,12 @@ export async function startProcess(spec: RunSpec, now: () => Date): Promise<Runn
   });
   const pid = child.pid ?? 0;
   const startedAt = now();
+  if (spec.pidPath !== undefined) writeFileSync(spec.pidPath, String(pid));
   const exited = new Promise<Exit>((resolve) => {
     child.once("exit", (code, signal) => {
       // Processes left in the group (a shell's background children) go with the container.
       killGroup(pid, "SIGKILL");
+      if (spec.pidPath !== undefined) rmSync(spec.pidPath, { force: true });
       resolve(signal === null ? { exitCode: code ?? 0, finishedAt: now() } : { exitCode: 128 + (signalNumbers[signal] ?? 0), signal, finishedAt: now() });
     });
   });
@@ -83,4 +87,36 @@ export async function startProcess(spec: RunSpec, now: () => Date): Promise<Runn
       return stopping;
     },
   };
+}
+
+/** killOrphans SIGKILLs the process groups recorded in *.pid files two levels under dir whose environment holds marker ("NAME=value"): containers a previous cluster process started and lost when it died. Returns how many it killed. */
+export function killOrphans(dir: string, marker: string): number {
+  let killed = 0;
+  const walk = (d: string, depth: number): void => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      if (depth > 0) walk(p, depth - 1);
+      else if (n.endsWith(".pid")) {
+        const pid = Number(readFileSync(p, "utf8"));
+        try {
+          // The environment check keeps a recycled pid of an unrelated process safe.
+          if (pid > 0 && readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker)) {
+            killGroup(pid, "SIGKILL");
+            killed++;
+          }
+        } catch {
+          // Not running any more, or not ours to read.
+        }
+        rmSync(p, { force: true });
+      }
+    }
+  };
+  walk(dir, 2);
+  return killed;
 }
