@@ -229,4 +229,19 @@ test("suspends a running Job by stopping its pods and resumes it", async () => {
 test("registers the nodes with their GPUs for kubectl", async () => {
   const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.allocatable.nvidia\\.com/gpu} {end}"])).stdout;
   assert.equal(out.trim(), "local-0=2 local-1=2");
+  const lease = (await call(cluster, "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/local-1")).body;
+  assert.equal(lease.spec.holderIdentity, "local-1");
+});
+
+test("kills a deleted pod that ignores SIGTERM after its grace period without holding up other pods", async () => {
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "stubborn" }, spec: { terminationGracePeriodSeconds: 2, containers: [sh("trap '' TERM; echo started; while true; do sleep 0.1; done")] } });
+  const pidFile = join(cluster.dataDir, "pods", "default", "stubborn", "main.pid");
+  await eventually(() => assert.ok(existsSync(pidFile)), 20_000);
+  const t0 = Date.now();
+  assert.equal((await call(cluster, "DELETE", `${NS}/pods/stubborn`)).status, 200);
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "quick" }, spec: { restartPolicy: "Never", containers: [sh("echo quick")] } });
+  await eventually(async () => assert.equal((await call(cluster, "GET", `${NS}/pods/quick`)).body.status?.phase, "Succeeded"), 10_000);
+  assert.ok(existsSync(pidFile), "the stubborn pod still runs while the quick one finished");
+  await eventually(() => assert.ok(!existsSync(pidFile)), 10_000);
+  assert.ok(Date.now() - t0 >= 1900, `killed after ${Date.now() - t0} ms`);
 });

@@ -50,6 +50,8 @@ export interface KubeletOptions {
   restartBackoffBaseMs?: number;
   /** stopGraceMs caps the grace period when the whole cluster stops. */
   stopGraceMs?: number;
+  /** leaseIntervalMs is how often each node renews its Lease in kube-node-lease (Kubernetes: 10 s). */
+  leaseIntervalMs?: number;
 }
 
 /** nodeName names the i-th node. */
@@ -57,7 +59,7 @@ export function nodeName(i: number): string {
   return `local-${i}`;
 }
 
-/** imageArgv maps a container to the argv to run, or a waiting reason when the image is unknown and no command is given (pure). */
+/** imageArgv maps a container to the argv to run: a mapped image's argv plus args, else command plus args, else args; or a waiting reason (pure). */
 export function imageArgv(c: Container, images: Record<string, string[]>): string[] | { reason: string; message: string } {
   const image = c.image ?? "";
   const bare = image.replace(/@sha256:[0-9a-f]+$/, "").replace(/:[^/:]+$/, "");
@@ -65,6 +67,9 @@ export function imageArgv(c: Container, images: Record<string, string[]>): strin
   // A mapped image's entry point is the mapping; the container's args follow it.
   if (mapped !== undefined) return [...mapped, ...(c.args ?? [])];
   if (c.command !== undefined && c.command.length > 0) return [...c.command, ...(c.args ?? [])];
+  // Base images (busybox, debian, ...) have no entry point, so their args are the command:
+  // `kubectl run x --image=busybox -- sh -c "..."` sends args only.
+  if (c.args !== undefined && c.args.length > 0) return [...c.args];
   return { reason: "ImageNotMapped", message: `image "${image}" has no local mapping and the container gives no command: map it with --image-map` };
 }
 
@@ -127,6 +132,7 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
   const nodeNames = new Set(Array.from({ length: opts.nodes.count }, (_, i) => nodeName(i)));
   const ips = newIpAllocator();
   const runtimes = new Map<string, PodRuntime>();
+  const stopping = new Set<Promise<void>>();
   const hostsPath = join(dataDir, "dns", "hosts");
   const preload = pathToFileURL(new URL("./dns-preload.ts", import.meta.url).pathname).href;
   const base = opts.restartBackoffBaseMs ?? 10_000;
@@ -295,7 +301,12 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     const pod = pods.items().find((p) => p.metadata.uid === uid);
     const grace = (p: Pod): number => 1000 * (p.spec.terminationGracePeriodSeconds ?? 30);
     if (pod === undefined || pod.metadata.deletionTimestamp) {
-      if (rt0 !== undefined) await teardown(rt0, grace(pod ?? rt0.pod));
+      // Not awaited: a process using its whole grace period must not hold up other pods.
+      if (rt0 !== undefined) {
+        const done = teardown(rt0, grace(pod ?? rt0.pod)).catch((err: unknown) => log.warn({ pod: rt0.key, err: String(err) }, "Failed to stop pod"));
+        stopping.add(done);
+        void done.finally(() => stopping.delete(done));
+      }
       return {};
     }
     if (!pod.spec.nodeName || !nodeNames.has(pod.spec.nodeName)) return {};
@@ -371,6 +382,22 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     }
   };
 
+  const renewLeases = async (): Promise<void> => {
+    for (const name of nodeNames) {
+      const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: opts.now().toISOString().replace("Z", "000Z") };
+      const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`;
+      try {
+        if ((await client.get(path)) === undefined) {
+          await client.create("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name }, spec });
+        } else await client.patch(path, { spec });
+      } catch (err) {
+        log.warn({ node: name, err: String(err) }, "Failed to renew node lease");
+      }
+    }
+  };
+  const leaseTimer = setInterval(() => void renewLeases(), opts.leaseIntervalMs ?? 10_000);
+  leaseTimer.unref();
+
   const orphans = killOrphans(join(dataDir, "pods"), `TEMPER_HOSTS_FILE=${hostsPath}`);
   if (orphans > 0) log.info({ orphans }, "Killed containers left by a previous run");
   const ready = registerNodes().then(() => {
@@ -386,15 +413,17 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     secrets = newInformer<KeyedData>({ client, path: "/api/v1/secrets", log, onChange: () => undefined });
     configMaps = newInformer<KeyedData>({ client, path: "/api/v1/configmaps", log, onChange: () => undefined });
     pvcs = newInformer<Pvc>({ client, path: "/api/v1/persistentvolumeclaims", log, onChange: () => undefined });
-    return Promise.all([pods.synced, services.synced, secrets.synced, configMaps.synced, pvcs.synced]).then(() => undefined);
+    return Promise.all([pods.synced, services.synced, secrets.synced, configMaps.synced, pvcs.synced, renewLeases()]).then(() => undefined);
   });
   return {
     synced: ready,
     async stop() {
       stopped = true;
+      clearInterval(leaseTimer);
       queue.stop();
       for (const inf of [pods, services, secrets, configMaps, pvcs]) inf?.stop();
       await Promise.all([...runtimes.values()].map((rt) => teardown(rt, Math.min(opts.stopGraceMs ?? 3000, 1000 * (rt.pod.spec.terminationGracePeriodSeconds ?? 30)))));
+      await Promise.all(stopping);
     },
   };
 }
