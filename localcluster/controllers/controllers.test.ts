@@ -245,3 +245,15 @@ test("kills a deleted pod that ignores SIGTERM after its grace period without ho
   await eventually(() => assert.ok(!existsSync(pidFile)), 10_000);
   assert.ok(Date.now() - t0 >= 1900, `killed after ${Date.now() - t0} ms`);
 });
+
+test("lets a Node pod process read its secret at the mountPath", async () => {
+  await create(`${NS}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "report-token" }, data: { token: Buffer.from("abc").toString("base64") } });
+  // The path is built at run time, so only the mount preload (not the argument rewrite) can map it.
+  const code = `console.log(require("node:fs").readFileSync("/var/run/" + "temper/token", "utf8"))`;
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "reader-node" }, spec: {
+    restartPolicy: "Never", volumes: [{ name: "tok", secret: { secretName: "report-token" } }],
+    containers: [{ name: "main", image: "node", command: [process.execPath, "-e", code], volumeMounts: [{ name: "tok", mountPath: "/var/run/temper", readOnly: true }] }],
+  } });
+  await eventually(async () => assert.equal((await call(cluster, "GET", `${NS}/pods/reader-node`)).body.status?.phase, "Succeeded"), 20_000);
+  assert.equal((await k(["logs", "reader-node"])).stdout, "abc\n");
+});

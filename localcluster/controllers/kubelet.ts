@@ -134,7 +134,7 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
   const runtimes = new Map<string, PodRuntime>();
   const stopping = new Set<Promise<void>>();
   const hostsPath = join(dataDir, "dns", "hosts");
-  const preload = pathToFileURL(new URL("./dns-preload.ts", import.meta.url).pathname).href;
+  const preloads = ["./dns-preload.ts", "./mount-preload.ts"].map((m) => `--import=${pathToFileURL(new URL(m, import.meta.url).pathname).href}`).join(" ");
   const base = opts.restartBackoffBaseMs ?? 10_000;
   let stopped = false;
 
@@ -212,7 +212,7 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
       PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, TMPDIR: join(dir, "tmp"),
       HOSTNAME: pod.spec.hostname ?? pod.metadata.name,
       KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: new URL(opts.apiUrl).port,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${preload}`.trim(),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${preloads}`.trim(),
       TEMPER_HOSTS_FILE: hostsPath, TEMPER_POD_NAMESPACE: ns, TEMPER_POD_IP: rt.ip ?? "",
       TEMPER_MOUNTS: JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.hostPath]))),
     };
