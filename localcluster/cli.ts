@@ -91,7 +91,8 @@ async function upDetached(f: Flags, args: string[]): Promise<number> {
     if (child.exitCode !== null || (child.pid !== undefined && !alive(child.pid))) break;
     await sleep(100);
   }
-  process.stderr.write(`the local cluster did not start; see ${logPath}\n`);
+  const tail = readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n");
+  process.stderr.write(`the local cluster did not start; see ${logPath}:\n${tail}\n`);
   return 1;
 }
 

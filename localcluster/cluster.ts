@@ -10,6 +10,7 @@ import { newApi, type Api } from "./api.ts";
 import { loadBuiltinSchemas } from "./builtin-schemas.ts";
 import { findKubectl } from "./kubectl-binary.ts";
 import { loadCrds, syncCrd } from "./crds.ts";
+import { startEventExpiry } from "./event-ttl.ts";
 import { newGarbageCollector } from "./gc.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { newRegistry } from "./registry.ts";
@@ -33,6 +34,8 @@ export interface LocalClusterOptions {
   /** controllerOptions are passed through to startControllers (nodes, images, ...). */
   controllerOptions?: Record<string, unknown>;
   bookmarkIntervalMs?: number;
+  /** eventTtlMs is how long events are kept (default one hour, as the apiserver's --event-ttl). */
+  eventTtlMs?: number;
   /** watchHistory is how many changes the watch cache keeps before 410 Gone (default 10000). */
   watchHistory?: number;
   now?: () => Date;
@@ -123,6 +126,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     server.once("error", fail);
     server.listen(opts.port ?? 0, "127.0.0.1", () => done());
   });
+  const clock = opts.now ?? (() => new Date());
+  const stopExpiry = startEventExpiry(ready, () => clock().getTime(), opts.eventTtlMs ?? 3_600_000, 60_000);
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfigPath = resolve(opts.kubeconfigPath ?? join(dataDir, "kubeconfig"));
   writeKubeconfig(kubeconfigPath, url, identity.caPem, identity.token);
@@ -131,6 +136,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   return {
     kubeconfigPath, url, token: identity.token, caPem: identity.caPem, dataDir, api: ready,
     async stop() {
+      stopExpiry();
       await controllers?.stop();
       await gc.settle();
       server.closeAllConnections();

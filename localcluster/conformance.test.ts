@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { call, watch } from "../test/kube-http.ts";
 import { eventually } from "../test/eventually.ts";
 import { startLocalCluster, type LocalCluster } from "./cluster.ts";
+import { sweepEvents } from "./event-ttl.ts";
 import { configMap, widget, widgetCrd, widgetsPath } from "./testdata/fixtures.ts";
 import type { Obj } from "./types.ts";
 
@@ -279,6 +280,15 @@ describe("built-in kinds", () => {
     const back = await call(cluster, "GET", "/apis/events.k8s.io/v1/namespaces/default/events/e1");
     assert.equal(back.body.note, "began");
     assert.equal(back.body.regarding.uid, "u-1");
+  });
+
+  test("expires events last seen longer ago than the TTL", async () => {
+    const ev = (name: string, at: string): Obj => ({ metadata: { name }, involvedObject: { kind: "Pod", name: "x", namespace: "default" }, reason: "R", message: "m", lastTimestamp: at });
+    await call(cluster, "POST", "/api/v1/namespaces/default/events", ev("old-event", "2026-01-01T00:00:00Z"));
+    await call(cluster, "POST", "/api/v1/namespaces/default/events", ev("new-event", "2026-01-01T00:59:00Z"));
+    assert.ok(sweepEvents(cluster.api, Date.parse("2026-01-01T01:30:00Z"), 3_600_000) >= 1);
+    assert.equal((await call(cluster, "GET", "/api/v1/namespaces/default/events/old-event")).status, 404);
+    assert.equal((await call(cluster, "GET", "/api/v1/namespaces/default/events/new-event")).status, 200);
   });
 
   test("binds a pod to a node once through pods/binding", async () => {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pino } from "pino";
 import { stringify } from "yaml";
+import { eventually } from "../test/eventually.ts";
 import { call } from "../test/kube-http.ts";
 import { kubectlFor, type Kubectl } from "../test/kubectl.ts";
 import { startLocalCluster, type LocalCluster } from "./cluster.ts";
@@ -150,9 +151,8 @@ test("waits for a condition and watches changes with get -w", async () => {
   const w = await waiting;
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout, /condition met/);
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => assert.match(watched, /waited\s+Done/));
   watcher.kill();
-  assert.match(watched, /waited\s+Done/);
 });
 
 test("deletes in the foreground after the dependents are gone", async () => {
