@@ -257,3 +257,18 @@ test("lets a Node pod process read its secret at the mountPath", async () => {
   await eventually(async () => assert.equal((await call(cluster, "GET", `${NS}/pods/reader-node`)).body.status?.phase, "Succeeded"), 20_000);
   assert.equal((await k(["logs", "reader-node"])).stdout, "abc\n");
 });
+
+test("runs init containers to completion, in order, before the containers", async () => {
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "staged" }, spec: {
+    restartPolicy: "Never", volumes: [{ name: "work", emptyDir: {} }],
+    initContainers: [{ ...sh("echo one > /work/steps"), name: "first", volumeMounts: [{ name: "work", mountPath: "/work" }] }, { ...sh("echo two >> /work/steps"), name: "second", volumeMounts: [{ name: "work", mountPath: "/work" }] }],
+    containers: [{ ...sh("cat /work/steps"), volumeMounts: [{ name: "work", mountPath: "/work" }] }],
+  } });
+  const pod = await eventually(async () => {
+    const p = (await call(cluster, "GET", `${NS}/pods/staged`)).body;
+    assert.equal(p.status?.phase, "Succeeded");
+    return p;
+  }, 20_000);
+  assert.deepEqual(pod.status.initContainerStatuses.map((c: { state: { terminated: { exitCode: number } } }) => c.state.terminated.exitCode), [0, 0]);
+  assert.equal((await k(["logs", "staged"])).stdout, "one\ntwo\n");
+});
