@@ -24,7 +24,8 @@ before(async () => {
   // The controllers start through cluster.ts, as `temper cluster up` starts them.
   cluster = await startLocalCluster({
     dataDir: join(dir, "data"), log,
-    controllerOptions: { nodes: { count: 2, gpusPerNode: 2, cpu: "4", memory: "8Gi" }, restartBackoffBaseMs: 200, jobBackoff: { backoffBaseMs: 200, backoffMaxMs: 1000 } } satisfies Partial<ControllerOptions>,
+    controllerOptions: { nodes: { count: 2, gpusPerNode: 2, cpu: "4", memory: "8Gi" }, restartBackoffBaseMs: 200,
+      images: { "example.com/echo": [process.execPath, "-e", "console.log(JSON.stringify(process.argv.slice(1)))"] }, jobBackoff: { backoffBaseMs: 200, backoffMaxMs: 1000 } } satisfies Partial<ControllerOptions>,
   });
   k = kubectlFor(cluster.kubeconfigPath);
 });
@@ -271,4 +272,13 @@ test("runs init containers to completion, in order, before the containers", asyn
   }, 20_000);
   assert.deepEqual(pod.status.initContainerStatuses.map((c: { state: { terminated: { exitCode: number } } }) => c.state.terminated.exitCode), [0, 0]);
   assert.equal((await k(["logs", "staged"])).stdout, "one\ntwo\n");
+});
+
+test("runs a mapped image, any tag, with the container's args, and finds the cluster's Node on PATH", async () => {
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "mapped" }, spec: {
+    restartPolicy: "Never", containers: [{ name: "main", image: "example.com/echo:v2", args: ["train", "--epochs=$(EPOCHS)"], env: [{ name: "EPOCHS", value: "3" }] }, { ...sh("node --version"), name: "version" }],
+  } });
+  await eventually(async () => assert.equal((await call(cluster, "GET", `${NS}/pods/mapped`)).body.status?.phase, "Succeeded"), 20_000);
+  assert.equal((await k(["logs", "mapped", "-c", "main"])).stdout, '["train","--epochs=3"]\n');
+  assert.equal((await k(["logs", "mapped", "-c", "version"])).stdout, `${process.version}\n`);
 });

@@ -15,7 +15,7 @@
 // Not implemented: probes, lifecycle hooks, resource limits, pod activeDeadlineSeconds,
 // sidecar (restartable init) containers, image pulls.
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import type { Client, Informer } from "./client.ts";
@@ -208,7 +208,8 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     const mounts: Mount[] = containerMounts(c.spec, rt.dirs ?? new Map());
     const viewed: Pod = { ...pod, status: { ...pod.status, podIP: rt.ip } };
     const podEnv: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, TMPDIR: join(dir, "tmp"),
+      // The cluster's own Node comes first: the preloads are TypeScript, which older Nodes cannot load.
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: process.env.HOME ?? dir, TMPDIR: join(dir, "tmp"),
       HOSTNAME: pod.spec.hostname ?? pod.metadata.name,
       KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: new URL(opts.apiUrl).port,
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${preloads}`.trim(),
