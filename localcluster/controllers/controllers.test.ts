@@ -282,3 +282,16 @@ test("runs a mapped image, any tag, with the container's args, and finds the clu
   assert.equal((await k(["logs", "mapped", "-c", "main"])).stdout, '["train","--epochs=3"]\n');
   assert.equal((await k(["logs", "mapped", "-c", "version"])).stdout, `${process.version}\n`);
 });
+
+test("never hands out the same GPUs twice when pods arrive together", async () => {
+  const names = ["g1", "g2", "g3"];
+  await Promise.all(names.map((name) => create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name, labels: { burst: "gpu" } }, spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ ...sh("sleep 5"), resources: { limits: { "nvidia.com/gpu": "2" } } }] } })));
+  const placed = await eventually(async () => {
+    const items = (await call(cluster, "GET", `${NS}/pods?labelSelector=burst%3Dgpu`)).body.items as { spec: { nodeName?: string }; status: { conditions?: { type: string; status: string; reason?: string }[] } }[];
+    const unschedulable = items.filter((p) => p.status.conditions?.some((c) => c.type === "PodScheduled" && c.reason === "Unschedulable"));
+    assert.equal(unschedulable.length, 1);
+    return items.map((p) => p.spec.nodeName).filter((n) => n !== undefined).sort();
+  }, 10_000);
+  assert.deepEqual(placed, ["local-0", "local-1"]);
+  for (const n of names) await call(cluster, "DELETE", `${NS}/pods/${n}`);
+});
