@@ -293,5 +293,10 @@ test("never hands out the same GPUs twice when pods arrive together", async () =
     return items.map((p) => p.spec.nodeName).filter((n) => n !== undefined).sort();
   }, 10_000);
   assert.deepEqual(placed, ["local-0", "local-1"]);
-  for (const n of names) await call(cluster, "DELETE", `${NS}/pods/${n}`);
+  const get = async (n: string) => (await call(cluster, "GET", `${NS}/pods/${n}`)).body;
+  const waiting = (await Promise.all(names.map(get))).find((p) => !p.spec.nodeName);
+  for (const n of names) if (n !== waiting.metadata.name) await call(cluster, "DELETE", `${NS}/pods/${n}`);
+  // Freed GPUs go to the pod that waited.
+  await eventually(async () => assert.ok((await get(waiting.metadata.name)).spec.nodeName), 10_000);
+  await call(cluster, "DELETE", `${NS}/pods/${waiting.metadata.name}`);
 });

@@ -67,3 +67,15 @@ export async function startControllers(opts: ControllerOptions): Promise<{ stop(
     },
   };
 }
+
+/** parseImageMap reads --image-map values ("IMAGE=COMMAND ARG...", one image per value) into an images map; throws on a value without "=" or command. */
+export function parseImageMap(values: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const v of values) {
+    const at = v.indexOf("=");
+    const argv = v.slice(at + 1).trim().split(/\s+/).filter((a) => a !== "");
+    if (at <= 0 || argv.length === 0) throw new Error(`--image-map wants IMAGE=COMMAND [ARGS...], got "${v}"`);
+    out[v.slice(0, at)] = argv;
+  }
+  return out;
+}
