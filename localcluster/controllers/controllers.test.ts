@@ -136,7 +136,9 @@ test("keeps a pod whose claim does not exist Pending", async () => {
     const events = (await call(cluster, "GET", `${NS}/events?fieldSelector=involvedObject.name%3Dnoclaim`)).body.items.map((e: { message: string }) => e.message);
     assert.ok(events.some((m: string) => m.includes('persistentvolumeclaim "missing" not found')), String(events));
   }, 10_000);
-  assert.equal((await call(cluster, "GET", `${NS}/pods/noclaim`)).body.status.phase, "Pending");
+  const pending = (await call(cluster, "GET", `${NS}/pods/noclaim`)).body;
+  assert.equal(pending.status.phase, "Pending");
+  assert.equal(pending.status.podIP, undefined);
 });
 
 test("lets a gang's pods reach each other by NAME-0.SVC.NS.svc over TCP", async () => {
@@ -190,6 +192,10 @@ test("leaves a container with an unmapped image and no command waiting with Imag
     return w;
   }, 10_000);
   assert.match(state.message, /--image-map/);
+  await eventually(async () => {
+    const events = (await call(cluster, "GET", `${NS}/events?fieldSelector=involvedObject.name%3Dunmapped`)).body.items.map((e: { reason: string; message: string }) => `${e.reason}: ${e.message}`);
+    assert.equal(events.filter((e: string) => e.startsWith("Failed: Error: ImageNotMapped")).length, 1, String(events));
+  }, 10_000);
 });
 
 test("deletes a finished Job after ttlSecondsAfterFinished", async () => {

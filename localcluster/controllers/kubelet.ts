@@ -85,6 +85,8 @@ interface Ctr {
   pid?: number;
   backoffUntil?: number;
   starting?: boolean;
+  /** reported is the last waiting message sent as an event, so a retry does not repeat it. */
+  reported?: string;
 }
 
 interface PodRuntime {
@@ -200,8 +202,12 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     const pod = rt.pod;
     const ns = pod.metadata.namespace ?? "default";
     const dir = podDir(dataDir, ns, pod.metadata.name);
-    const wait = (reason: string, message: string): void => {
+    const wait = async (reason: string, message: string): Promise<void> => {
       c.state = { waiting: { reason, message } };
+      if (c.reported !== message) {
+        c.reported = message;
+        await opts.events.emit(pod, "Warning", "Failed", `Error: ${reason}: ${message}`);
+      }
     };
     const argv = imageArgv(c.spec, opts.images);
     if (!Array.isArray(argv)) return wait(argv.reason, argv.message);
@@ -327,6 +333,9 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
       rt.ip ??= ips.allocate();
       const dirs = prepareVolumes(dataDir, { ...pod, status: { ...pod.status, podIP: rt.ip } }, src);
       if (!(dirs instanceof Map)) {
+        // The pod gets its IP with its sandbox, once its volumes are ready.
+        ips.release(rt.ip);
+        rt.ip = undefined;
         if (rt.waitingWhy !== dirs.message) {
           rt.waitingWhy = dirs.message;
           await opts.events.emit(pod, "Warning", dirs.reason, dirs.message);
