@@ -49,6 +49,7 @@ export async function startControllers(opts: ControllerOptions): Promise<{ stop(
   const kubelet = startKubelet({
     client, log: log.child({ component: "kubelet" }), events: recorder("kubelet", "Pod", "v1"), dataDir: opts.dataDir, apiUrl: opts.apiUrl,
     nodes: opts.nodes ?? defaultNodes, images: { ...defaultImages(), ...(opts.images ?? {}) }, now, restartBackoffBaseMs: opts.restartBackoffBaseMs,
+    ipBlock: 1 + Math.floor(random() * 254),
   });
   // Nodes exist before the scheduler's first pass, so pending pods are not reported unschedulable at startup.
   await kubelet.synced;

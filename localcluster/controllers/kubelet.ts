@@ -52,6 +52,8 @@ export interface KubeletOptions {
   restartBackoffBaseMs?: number;
   /** stopGraceMs caps the grace period when the whole cluster stops. */
   stopGraceMs?: number;
+  /** ipBlock picks pod IPs 127.ipBlock.x.y first (1-254; see newIpAllocator). */
+  ipBlock?: number;
   /** leaseIntervalMs is how often each node renews its Lease in kube-node-lease (Kubernetes: 10 s). */
   leaseIntervalMs?: number;
 }
@@ -134,7 +136,7 @@ function condition(type: string, ok: boolean, old: Condition[] | undefined, at: 
 export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; synced: Promise<void> } {
   const { client, log, dataDir } = opts;
   const nodeNames = new Set(Array.from({ length: opts.nodes.count }, (_, i) => nodeName(i)));
-  const ips = newIpAllocator();
+  const ips = newIpAllocator(opts.ipBlock);
   const runtimes = new Map<string, PodRuntime>();
   const stopping = new Set<Promise<void>>();
   const hostsPath = join(dataDir, "dns", "hosts");
@@ -407,6 +409,13 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
   const leaseTimer = setInterval(() => void renewLeases(), opts.leaseIntervalMs ?? 10_000);
   leaseTimer.unref();
 
+  // If the cluster process exits without stop() (an uncaught error, process.exit), its
+  // containers go with it rather than run on unowned; SIGKILL of the cluster leaves them to killOrphans.
+  const killAll = (): void => {
+    for (const rt of runtimes.values()) for (const c of [...rt.inits, ...rt.apps]) if (c.proc !== undefined) c.proc.kill();
+  };
+  process.once("exit", killAll);
+
   const orphans = killOrphans(join(dataDir, "pods"), `TEMPER_HOSTS_FILE=${hostsPath}`);
   if (orphans > 0) log.info({ orphans }, "Killed containers left by a previous run");
   const ready = registerNodes().then(() => {
@@ -428,6 +437,7 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     synced: ready,
     async stop() {
       stopped = true;
+      process.removeListener("exit", killAll);
       clearInterval(leaseTimer);
       queue.stop();
       for (const inf of [pods, services, secrets, configMaps, pvcs]) inf?.stop();

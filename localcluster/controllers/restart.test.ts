@@ -1,6 +1,7 @@
 // A cluster restart as the node side sees it: the processes of running pods are gone, so their
 // pods fail as on a node reboot, and the Job controller replaces them.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,4 +34,23 @@ test("fails the pods a restart lost and lets their Job replace them", async () =
   } finally {
     await second.stop();
   }
+});
+
+test("takes its containers along when the cluster process exits without stopping", async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), "lc-exit-")), "data");
+  const cluster = new URL("../cluster.ts", import.meta.url).href;
+  const pidFile = join(dataDir, "pods", "default", "s", "main.pid");
+  // A child process starts a cluster, runs a pod, and exits with process.exit (no stop()).
+  const body = `
+    import { startLocalCluster } from ${JSON.stringify(cluster)};
+    import { pino } from "pino";
+    import { existsSync, readFileSync } from "node:fs";
+    const c = await startLocalCluster({ dataDir: ${JSON.stringify(dataDir)}, log: pino({ level: "silent" }) });
+    c.api.create(c.api.registry.find("", "v1", "pods"), "default", { metadata: { name: "s" }, spec: { containers: [{ name: "main", image: "busybox", command: ["sleep", "60"] }] } }, { dryRun: false, fieldValidation: "Ignore" });
+    while (!existsSync(${JSON.stringify(pidFile)})) await new Promise((r) => setTimeout(r, 50));
+    console.log(readFileSync(${JSON.stringify(pidFile)}, "utf8"));
+    process.exit(0);`;
+  const pid = await new Promise<number>((resolve, reject) => execFile(process.execPath, ["--input-type=module", "-e", body], { cwd: process.cwd(), timeout: 30_000 }, (err, stdout, stderr) => (err === null ? resolve(Number(stdout.trim())) : reject(new Error(stderr)))));
+  assert.ok(pid > 0);
+  await eventually(() => assert.throws(() => process.kill(pid, 0)), 5000);
 });
