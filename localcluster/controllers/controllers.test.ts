@@ -86,12 +86,14 @@ test("retries a failing pod up to backoffLimit and then fails the Job", async ()
   assert.equal((await podsOf("retry")).length, 2);
 });
 
-test("sends SIGTERM to a deleted pod's process", async () => {
-  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "sleeper" }, spec: { terminationGracePeriodSeconds: 5, containers: [sh("trap 'echo got TERM; exit 0' TERM; echo started; while true; do sleep 0.1; done")] } });
+test("sends SIGTERM to a deleted pod's process, then removes its logs", async () => {
+  const out = join(dir, "sleeper.out");
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "sleeper" }, spec: { terminationGracePeriodSeconds: 5, containers: [sh(`trap 'echo got TERM >> ${out}; exit 0' TERM; echo started; while true; do sleep 0.1; done`)] } });
   const log = join(cluster.dataDir, "pods", "default", "sleeper", "main.log");
   await eventually(() => assert.match(readFileSync(log, "utf8"), /started/), 20_000);
   assert.equal((await call(cluster, "DELETE", `${NS}/pods/sleeper`)).status, 200);
-  await eventually(() => assert.match(readFileSync(log, "utf8"), /got TERM/), 10_000);
+  await eventually(() => assert.equal(readFileSync(out, "utf8"), "got TERM\n"), 10_000);
+  await eventually(() => assert.ok(!existsSync(log)), 10_000);
 });
 
 test("leaves a pod that asks for more GPUs than any node has Pending with a reason", async () => {

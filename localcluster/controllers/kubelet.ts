@@ -26,7 +26,7 @@ import { hostsEntries, newIpAllocator, renderHosts, writeHosts } from "./podnet.
 import { newQueue } from "./queue.ts";
 import { killOrphans, startProcess, type Running } from "./runner.ts";
 import { keyOf, type Condition, type Container, type ContainerState, type ContainerStatus, type KeyedData, type Pod, type PodStatus, type Pvc, type Service } from "./types.ts";
-import { containerMounts, podDir, prepareVolumes, removePodVolumes, rewritePaths, type Mount, type Sources } from "./volumes.ts";
+import { containerMounts, podDir, prepareVolumes, removePodDir, rewritePaths, type Mount, type Sources } from "./volumes.ts";
 import { deepEqual } from "../types.ts";
 
 /** NodeConfig is the shape of the simulated nodes. */
@@ -300,7 +300,8 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     }
     await Promise.all(running.map((c) => c.proc?.stop(graceMs)));
     if (rt.ip !== undefined) ips.release(rt.ip);
-    removePodVolumes(dataDir, rt.pod.metadata.namespace ?? "default", rt.pod.metadata.name);
+    // As on a real node, a deleted pod's logs and volumes go with it (claims and hostPaths stay).
+    removePodDir(dataDir, rt.pod.metadata.namespace ?? "default", rt.pod.metadata.name);
   };
 
   const reconcile = async (uid: string): Promise<{ requeueAfterMs?: number }> => {

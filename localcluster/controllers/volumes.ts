@@ -174,7 +174,7 @@ export function rewritePaths(s: string, mounts: Mount[]): string {
   });
 }
 
-/** removePodVolumes deletes a pod's own volume directories (never hostPath or PVC data). */
-export function removePodVolumes(dataDir: string, ns: string, name: string): void {
-  rmSync(join(podDir(dataDir, ns, name), "volumes"), { recursive: true, force: true });
+/** removePodDir deletes a pod's directory: its logs and own volumes (never hostPath or PVC data, which live elsewhere). */
+export function removePodDir(dataDir: string, ns: string, name: string): void {
+  rmSync(podDir(dataDir, ns, name), { recursive: true, force: true });
 }
