@@ -23,3 +23,18 @@ test("shows a volume at its mountPath to fs calls of a Node pod process", async 
   assert.equal(out.trim(), "final.bin weights");
   assert.equal(readFileSync(join(host, "step-1", "final.bin"), "utf8"), "weights");
 });
+
+test("leaves a host path the kubelet already rewrote alone, even under a mounted /tmp", async () => {
+  // The cluster's data dir is under /tmp and the pod mounts a volume at /tmp: the config path
+  // the kubelet put in args is already a host path and must not be mapped a second time.
+  const tmpVolume = mkdtempSync(join(tmpdir(), "podtmp-"));
+  const config = mkdtempSync(join(tmpdir(), "config-"));
+  const file = join(config, "config.json");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(file, "{\"ok\":true}");
+  const code = `import { readFileSync } from "node:fs"; console.log(readFileSync(${JSON.stringify(file)}, "utf8"));`;
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ["--import", preload, "--input-type=module", "-e", code], { env: { PATH: process.env.PATH ?? "", TEMPER_MOUNTS: JSON.stringify({ "/tmp": tmpVolume, "/etc/temper": config }) } }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr))));
+  });
+  assert.equal(out.trim(), "{\"ok\":true}");
+});

@@ -13,6 +13,10 @@ const mounts = Object.entries(JSON.parse(process.env.TEMPER_MOUNTS ?? "{}") as R
 export function hostPath(p: unknown): unknown {
   const s = typeof p === "string" ? p : p instanceof URL && p.protocol === "file:" ? decodeURIComponent(p.pathname) : undefined;
   if (s === undefined) return p;
+  // A path the kubelet already rewrote (args, env) is a host path: mapping it again would nest
+  // it inside a volume whose mountPath happens to prefix the host path (a pod's /tmp volume and a
+  // cluster data dir under /tmp).
+  for (const [, host] of mounts) if (s === host || s.startsWith(`${host}/`)) return p;
   for (const [mountPath, host] of mounts) if (s === mountPath || s.startsWith(`${mountPath}/`)) return host + s.slice(mountPath.length);
   return p;
 }
