@@ -146,6 +146,18 @@ export function newInformer(o: InformerOptions): Informer {
     let failure: Error | undefined;
     const path = `${base}?watch=true&allowWatchBookmarks=true&timeoutSeconds=${timeoutSeconds}&resourceVersion=${encodeURIComponent(resourceVersion)}${selector}`;
     let stream: Awaited<ReturnType<Kube["stream"]>> | undefined;
+    // The watchdog covers the whole stream, headers included: a server that never answers is as silent as one that stops.
+    const ac = new AbortController();
+    closeCurrent = () => ac.abort();
+    const dog = setInterval(() => {
+      if (Date.now() - lastEvent > watchdogMs) {
+        stats.watchdogCloses++;
+        o.log.warn({ resource: o.resource.plural, silentMs: Date.now() - lastEvent }, "Closed a silent watch");
+        lastEvent = Date.now();
+        ac.abort();
+        stream?.close();
+      }
+    }, Math.max(10, Math.min(watchdogMs / 4, 5000)));
     try {
       stream = await o.kube.stream(path, (line) => {
         lastEvent = Date.now();
@@ -159,20 +171,15 @@ export function newInformer(o: InformerOptions): Informer {
           failure = err as Error;
           stream?.close();
         }
-      });
+      }, ac.signal);
     } catch (err) {
+      clearInterval(dog);
       if (err instanceof KubeError && err.code === 410) return "gone";
+      if (ac.signal.aborted) return "ended";
       throw err;
     }
     const s = stream;
     closeCurrent = () => s.close();
-    const dog = setInterval(() => {
-      if (Date.now() - lastEvent > watchdogMs) {
-        stats.watchdogCloses++;
-        o.log.warn({ resource: o.resource.plural, silentMs: Date.now() - lastEvent }, "Closed a silent watch");
-        s.close();
-      }
-    }, Math.max(10, Math.min(watchdogMs / 4, 5000)));
     const err = await s.done;
     clearInterval(dog);
     if (failure !== undefined) throw failure;

@@ -55,7 +55,7 @@ export interface Kube {
   /** request sends one JSON request and returns the parsed body; non-2xx throws KubeError. */
   request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
   /** stream opens a long-lived GET and calls onLine for every newline-terminated line. */
-  stream(path: string, onLine: (line: string) => void): Promise<WatchStream>;
+  stream(path: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<WatchStream>;
   /** writes counts the mutating requests sent (for the quiet-minute figure). */
   writes(): number;
 }
@@ -124,8 +124,9 @@ export async function newKube(kc: k8s.KubeConfig, timeoutMs = 30_000): Promise<K
       if (code < 200 || code >= 300) throw await errorFrom(res, text, method, path);
       return (text === "" ? undefined : JSON.parse(text)) as T;
     },
-    async stream(path, onLine) {
+    async stream(path, onLine, signal) {
       const opts = await options("GET", path, {});
+      if (signal !== undefined) opts.signal = signal;
       let req: ReturnType<typeof httpRequest> | undefined;
       let settle: (e: Error | undefined) => void = () => {};
       const done = new Promise<Error | undefined>((r) => (settle = r));
