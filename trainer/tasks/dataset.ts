@@ -1,8 +1,9 @@
 // dataset: training and held-out sets of generated problems with teacher traces. The split is
 // a property of the prompt itself (a hash of its text), not of the seed or the draw order, so no
 // seed, size or level mix can ever put an evaluation prompt into training.
+import { codeProblem, teacherCode, type CodeProblem } from "./code.ts";
 import { mathProblem, type MathProblem } from "./math.ts";
-import { mulberry32 } from "./random.ts";
+import { mulberry32, type Rand } from "./random.ts";
 import { teacherSolutions } from "./teacher.ts";
 
 /** Split is which side of the held-out boundary a prompt is on. */
@@ -28,7 +29,7 @@ export function splitOf(prompt: string): Split {
 
 /** DatasetOptions chooses the problems. */
 export interface DatasetOptions {
-  domain: "math";
+  domain: "math" | "code";
   level: number | number[];
   prompts: number;
   responsesPerPrompt: number;
@@ -37,9 +38,19 @@ export interface DatasetOptions {
 }
 
 /** Example is one prompt with its teacher traces (none for evaluation sets unless asked). */
-export interface Example {
-  problem: MathProblem;
-  responses: string[];
+export type Example =
+  | { domain: "math"; problem: MathProblem; responses: string[] }
+  | { domain: "code"; problem: CodeProblem; responses: string[] };
+
+function draw(domain: "math" | "code", rng: Rand, level: number, n: number): Example {
+  if (domain === "math") {
+    const problem = mathProblem(rng, level);
+    return { domain, problem, responses: n > 0 ? teacherSolutions(problem, rng, n) : [] };
+  }
+  const problem = codeProblem(rng, level);
+  const responses: string[] = [];
+  for (let i = 0; i < n; i++) responses.push(teacherCode(problem, rng));
+  return { domain, problem, responses };
 }
 
 /**
@@ -55,13 +66,13 @@ export function buildDataset(o: DatasetOptions): Example[] {
   const out: Example[] = [];
   let misses = 0;
   for (let i = 0; out.length < o.prompts && misses < 50 * o.prompts + 1000; i++) {
-    const p = mathProblem(rng, levels[i % levels.length]);
-    if (seen.has(p.prompt) || splitOf(p.prompt) !== o.split) {
+    const e = draw(o.domain, rng, levels[i % levels.length], o.responsesPerPrompt);
+    if (seen.has(e.problem.prompt) || splitOf(e.problem.prompt) !== o.split) {
       misses++;
       continue;
     }
-    seen.add(p.prompt);
-    out.push({ problem: p, responses: o.responsesPerPrompt > 0 ? teacherSolutions(p, rng, o.responsesPerPrompt) : [] });
+    seen.add(e.problem.prompt);
+    out.push(e);
   }
   return out;
 }

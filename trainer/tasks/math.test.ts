@@ -98,3 +98,16 @@ describe("datasets", () => {
     assert.ok(evals > 400 && evals < 600, `${evals}`);
   });
 });
+
+describe("code datasets", () => {
+  test("split code prompts the same way and carry teacher code", () => {
+    const train = buildDataset({ domain: "code", level: [1, 2, 3], prompts: 60, responsesPerPrompt: 2, seed: 1, split: "train" });
+    assert.equal(train.length, 60);
+    for (const e of train) {
+      assert.equal(e.domain, "code");
+      assert.equal(splitOf(e.problem.prompt), "train");
+      assert.equal(e.responses.length, 2);
+      assert.match(e.responses[0], /```js\n/);
+    }
+  });
+});
