@@ -18,7 +18,8 @@ export const Config = z.strictObject({
   renewDeadlineSeconds: z.coerce.number().min(1).max(600).default(10),
   retryPeriodSeconds: z.coerce.number().min(0.1).max(600).default(2),
   metricsHost: z.string().max(253).default("127.0.0.1").describe("address of the metrics, health and report server."),
-  metricsPort: z.coerce.number().int().min(0).max(65535).default(8080),
+  metricsPort: z.coerce.number().int().min(0).max(65535).optional()
+    .describe("port of the metrics, health and report server; default 8080, or a free port when 8080 is taken on a workstation."),
   reportUrl: z.string().max(2048).optional().describe("base URL pods use to reach the report endpoint; default http://METRICS_HOST:PORT."),
   resyncSeconds: z.coerce.number().min(0).max(86400).default(300),
   sweepCron: z.string().max(64).default("*/15 * * * * *").describe("node-cron schedule of the TTL and progress-deadline sweep."),

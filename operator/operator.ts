@@ -75,7 +75,7 @@ export async function startOperator(cfg: Config, deps: Deps): Promise<Operator> 
     },
     apiWrites: () => kube.writes(),
   });
-  const base = cfg.reportUrl ?? `http://${cfg.metricsHost}:${cfg.metricsPort}`;
+  const base = cfg.reportUrl ?? `http://${cfg.metricsHost}:${cfg.metricsPort ?? 8080}`;
   const ctx: Ctx = {
     kube, caches, log, now, image: cfg.image, reportBaseUrl: base,
     newToken: () => randomBytes(24).toString("base64url"),

@@ -7,7 +7,8 @@ import type { Metrics } from "./metrics.ts";
 /** ServerOptions wires the handlers. */
 export interface ServerOptions {
   host: string;
-  port: number;
+  /** port to listen on; undefined tries 8080 and falls back to a free port when it is taken. */
+  port: number | undefined;
   metrics: Metrics;
   ready: () => boolean;
   log: Logger;
@@ -34,12 +35,20 @@ export async function startServer(o: ServerOptions): Promise<{ server: Server; p
     if (o.reports(req, res)) return;
     res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, o.host, resolve);
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, o.host, () => (server.off("error", reject), resolve()));
+    });
+  try {
+    await listen(o.port ?? 8080);
+  } catch (err) {
+    if (o.port !== undefined || (err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    o.log.warn({ port: 8080 }, "Port 8080 is taken; listening on a free port instead");
+    await listen(0);
+  }
   const addr = server.address();
-  const port = typeof addr === "object" && addr !== null ? addr.port : o.port;
+  const port = typeof addr === "object" && addr !== null ? addr.port : (o.port ?? 0);
   o.log.info({ host: o.host, port }, "Serving health, metrics and reports");
   return { server, port };
 }
