@@ -1,0 +1,88 @@
+// Integration with running pods: the local cluster's scheduler, Job controller and kubelet run
+// the gang as local processes (a stand-in trainer, test/operator/fake-trainer.ts, mapped as the
+// trainer image), the operator drives it, kubectl observes and kills.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { pino } from "pino";
+import { startLocalCluster, type LocalCluster } from "../localcluster/cluster.ts";
+import { eventually } from "../test/eventually.ts";
+import { kubectlFor, type Kubectl } from "../test/kubectl.ts";
+import { sftJob } from "../test/operator/builders.ts";
+import { Config } from "./config.ts";
+import { startOperator, type Operator } from "./operator.ts";
+
+let cluster: LocalCluster;
+let kubectl: Kubectl;
+let op: Operator;
+let dir: string;
+const ns = "pods";
+const image = "temper-fake-trainer";
+
+const ok = async (args: string[]): Promise<string> => {
+  const r = await kubectl(args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+};
+const get = async (kind: string, name: string) => JSON.parse(await ok(["-n", ns, "get", kind, name, "-o", "json"]));
+const apply = async (m: object) => {
+  const f = join(dir, `${Math.random()}.json`);
+  writeFileSync(f, JSON.stringify(m));
+  await ok(["-n", ns, "apply", "-f", f]);
+};
+
+before(async () => {
+  // The local kubelet refuses runAsNonRoot pods when the cluster runs as root (it cannot switch
+  // users), and the gang is non-root; so this test process drops to nobody before starting it.
+  if (process.getuid?.() === 0) {
+    process.setgid?.(65534);
+    process.setuid?.(65534);
+  }
+  dir = mkdtempSync(join(tmpdir(), "temper-pods-"));
+  const trainer = new URL("../test/operator/fake-trainer.ts", import.meta.url).pathname;
+  cluster = await startLocalCluster({
+    dataDir: join(dir, "data"), log: pino({ level: "silent" }),
+    controllerOptions: { images: { [image]: [process.execPath, trainer] }, restartBackoffBaseMs: 100 },
+  });
+  kubectl = kubectlFor(cluster.kubeconfigPath);
+  await ok(["apply", "-f", new URL("../crds", import.meta.url).pathname]);
+  await ok(["create", "namespace", ns]);
+  op = await startOperator(Config.parse({ kubeconfig: cluster.kubeconfigPath, metricsPort: 0, leaderElect: "false", image, sweepCron: "* * * * * *", logLevel: "silent" }), { log: pino({ level: "silent" }) });
+});
+after(async () => {
+  await op.stop();
+  await cluster.stop();
+});
+
+test("runs a two-worker gang, replaces it when a pod is killed, and resumes from the checkpoint to success", async () => {
+  await apply(sftJob(ns, "kill").workers(2).spec({ epochs: 6, podTemplate: { env: [{ name: "FAKE_EPOCH_MS", value: "700" }] } }).manifest());
+  await ok(["-n", ns, "wait", "sftjob/kill", "--for=condition=Ready", "--timeout=60s"]);
+  const pods = JSON.parse(await ok(["-n", ns, "get", "pods", "-l", "temper.dev/job-name=kill", "-o", "json"])).items;
+  assert.equal(pods.length, 2);
+  assert.equal(pods[0].spec.containers[0].resources.limits["nvidia.com/gpu"], "1");
+  await eventually(async () => assert.ok(((await get("sftjob", "kill")).status.epoch ?? 0) >= 2), 30_000, 200);
+  const claimDir = join(dir, "data", "pvc", ns, "kill-checkpoints");
+  process.kill(Number(readFileSync(join(claimDir, "pid-a1-rank1"), "utf8")), "SIGKILL");
+  await eventually(async () => assert.equal((await get("sftjob", "kill")).status.attempt, 2), 30_000, 200);
+  await ok(["-n", ns, "wait", "sftjob/kill", "--for=condition=Succeeded", "--timeout=90s"]);
+  const st = (await get("sftjob", "kill")).status;
+  assert.equal(st.restarts, 1);
+  assert.equal(st.epoch, 6);
+  const writers = [1, 2, 3, 4, 5, 6].map((e) => readFileSync(join(claimDir, `epoch-${e}`), "utf8").trim());
+  assert.equal(writers[0], "attempt=1");
+  assert.equal(writers[5], "attempt=2");
+  // Resumed, not restarted: no epoch was written by both attempts' first epochs.
+  const firstOfTwo = writers.indexOf("attempt=2");
+  assert.ok(firstOfTwo >= 2 && writers.slice(firstOfTwo).every((w) => w === "attempt=2"), writers.join(","));
+});
+
+test("fails with RestartLimitExceeded when every attempt's pods fail", async () => {
+  await apply(sftJob(ns, "crash").maxRestarts(1).spec({ podTemplate: { env: [{ name: "FAKE_FAIL", value: "1" }] } }).manifest());
+  await ok(["-n", ns, "wait", "sftjob/crash", "--for=condition=Failed", "--timeout=60s"]);
+  const st = (await get("sftjob", "crash")).status;
+  assert.equal(st.phase, "Failed");
+  assert.equal(st.restarts, 1);
+  assert.equal(st.conditions.find((c: { type: string }) => c.type === "Failed").reason, "RestartLimitExceeded");
+});
