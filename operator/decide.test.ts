@@ -146,3 +146,24 @@ test("keeps a transition time when the condition's status does not change", () =
   const later = decide(sftJob().status(first.status).build(), { attempts: [attempt(1)], hasChildren: true }, "2026-01-01T00:11:00.000Z");
   assert.equal(cond(later, "Reconciling")?.lastTransitionTime, now);
 });
+
+test("says Unschedulable with the scheduler's message when workers cannot be placed", () => {
+  const job = sftJob().status({ phase: "Pending", attempt: 1, restarts: 0 }).build();
+  const d = decide(job, { attempts: [attempt(1)], hasChildren: true, pods: { failed: 0, unschedulable: "0/1 nodes have 16 free nvidia.com/gpu" } }, now);
+  assert.equal(d.status.phase, "Pending");
+  assert.equal(cond(d, "Reconciling")?.reason, "Unschedulable");
+  assert.match(cond(d, "Ready")?.message ?? "", /16 free nvidia.com\/gpu/);
+  assert.equal(d.events[0].reason, "Unschedulable");
+});
+
+test("fails the attempt when a pod failed before the Job counted it", () => {
+  const job = sftJob().status({ phase: "Running", attempt: 1, restarts: 0 }).build();
+  const d = decide(job, { attempts: [attempt(1, { ready: 1 })], hasChildren: true, pods: { failed: 1 } }, now);
+  assert.equal(d.status.attempt, 2);
+});
+
+test("counts pod transitions as progress before the first report", () => {
+  const job = sftJob().deadline(60).status({ phase: "Running", attempt: 1, restarts: 0 }).build();
+  const d = decide(job, { attempts: [attempt(1, { ready: 1 })], hasChildren: true, pods: { failed: 0, lastActivity: "2026-01-01T00:09:30Z" } }, now);
+  assert.equal(d.status.attempt, 1);
+});

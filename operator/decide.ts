@@ -30,8 +30,20 @@ export interface Observed {
   hasChildren: boolean;
   /** lastProgress is the newest progress signal of the current attempt (an epoch report), RFC 3339. */
   lastProgress?: string;
+  /** pods summarises the current attempt's pods, when any are cached. */
+  pods?: PodSignals;
   /** sftJob is the state of initFrom.sftJob for RLJobs that name one. */
   sftJob?: { found: false } | { found: true; phase?: Phase; checkpoint?: string };
+}
+
+/** PodSignals are what the current attempt's pods say beyond the Job's counters. */
+export interface PodSignals {
+  /** failed counts pods that failed or were deleted by someone else while running. */
+  failed: number;
+  /** unschedulable is the scheduler's message when a pod cannot be placed. */
+  unschedulable?: string;
+  /** lastActivity is the newest pod transition (start, ready), the liveness signal before the first report. */
+  lastActivity?: string;
 }
 
 /** Action is one change decide asks the reconciler to make. */
@@ -177,8 +189,10 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
 
   // 5. Failure or a hung gang: replace the whole gang, or give up when the budget is spent.
   const deadlineMs = spec.failurePolicy.progressDeadlineSeconds * 1000;
-  const progressAt = Math.max(Date.parse(cur.created), observed.lastProgress === undefined ? 0 : Date.parse(observed.lastProgress));
-  const failed = cur.failed > 0 || cur.failedCondition;
+  // Reports are the progress signal once a trainer sends them; until then, the pods' own transitions.
+  const signal = observed.lastProgress ?? observed.pods?.lastActivity;
+  const progressAt = Math.max(Date.parse(cur.created), signal === undefined ? 0 : Date.parse(signal));
+  const failed = cur.failed > 0 || cur.failedCondition || (observed.pods?.failed ?? 0) > 0;
   const hung = !failed && !cur.complete && nowMs - progressAt > deadlineMs;
   if (failed || hung) {
     const reason = failed ? R.PodFailed : R.ProgressDeadlineExceeded;
@@ -220,6 +234,12 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
     const msg = `Attempt ${attempt}: ${spec.workers}/${spec.workers} workers running`;
     if (prev.phase !== "Running") events.push({ type: "Normal", reason: R.GangRunning, message: msg });
     return finish("Running", { ready: [true, R.GangRunning, msg], reconciling: [false, R.GangRunning, ""], stalled: [false, R.GangRunning, ""] }, msg, wakeIn);
+  }
+  const unschedulable = observed.pods?.unschedulable;
+  if (unschedulable !== undefined) {
+    const why = `Attempt ${attempt}: workers cannot be scheduled: ${unschedulable}`;
+    if (getCondition(prev.conditions, C.Reconciling)?.reason !== R.Unschedulable) events.push({ type: "Warning", reason: R.Unschedulable, message: why });
+    return finish("Pending", { ready: [false, R.Unschedulable, why], reconciling: [true, R.Unschedulable, why], stalled: [false, R.Unschedulable, ""] }, why, wakeIn);
   }
   const msg = `Attempt ${attempt}: ${cur.ready}/${spec.workers} workers ready`;
   return finish("Pending", { ready: [false, R.GangStarting, msg], reconciling: [true, R.GangStarting, msg], stalled: [false, R.GangStarting, ""] }, msg, wakeIn);

@@ -42,6 +42,14 @@ function rlJobsInitializedFrom(rl: Informer) {
       .map((o) => keyOf(o.metadata.namespace, o.metadata.name));
 }
 
+/** podToJob maps a worker pod to its job's key through the labels the gang stamps on pods. */
+function podToJob(kind: string) {
+  return (pod: KubeObject): string[] => {
+    const l = pod.metadata.labels ?? {};
+    return l[L.jobKind] === kind && l[L.jobName] !== undefined ? [keyOf(pod.metadata.namespace, l[L.jobName])] : [];
+  };
+}
+
 /** startOperator runs the operator until stop(). */
 export async function startOperator(cfg: Config, deps: Deps): Promise<Operator> {
   const log = deps.log;
@@ -51,7 +59,7 @@ export async function startOperator(cfg: Config, deps: Deps): Promise<Operator> 
   const owned = `${L.managedBy}=${managerName}`;
   const inf = (resource: Resource, labelSelector?: string): Informer =>
     newInformer({ kube, resource, namespace: cfg.namespace, log, random, resyncMs: cfg.resyncSeconds * 1000, ...(labelSelector !== undefined ? { labelSelector } : {}) });
-  const caches: Caches = { SFTJob: inf(resources.SFTJob), RLJob: inf(resources.RLJob), Job: inf(resources.Job, owned), Secret: inf(resources.Secret, owned) };
+  const caches: Caches = { SFTJob: inf(resources.SFTJob), RLJob: inf(resources.RLJob), Job: inf(resources.Job, owned), Secret: inf(resources.Secret, owned), Pod: inf(resources.Pod, owned) };
   const informerFor = (r: Resource): Informer => {
     const i = Object.values(caches).find((c) => c.resource === r);
     if (i === undefined) throw new Error(`no informer for ${r.plural}`);
@@ -96,8 +104,8 @@ export async function startOperator(cfg: Config, deps: Deps): Promise<Operator> 
   if (cfg.reportUrl === undefined) ctx.reportBaseUrl = `http://${cfg.metricsHost}:${port}`;
 
   const configs = [
-    controller("sftjob").for(resources.SFTJob).owns(resources.Job).owns(resources.Secret).reconcile((key) => reconcileJob(ctx, "SFTJob", key)),
-    controller("rljob").for(resources.RLJob).owns(resources.Job).owns(resources.Secret)
+    controller("sftjob").for(resources.SFTJob).owns(resources.Job).owns(resources.Secret).watches(resources.Pod, podToJob("SFTJob")).reconcile((key) => reconcileJob(ctx, "SFTJob", key)),
+    controller("rljob").for(resources.RLJob).owns(resources.Job).owns(resources.Secret).watches(resources.Pod, podToJob("RLJob"))
       .watches(resources.SFTJob, rlJobsInitializedFrom(caches.RLJob))
       .reconcile((key) => reconcileJob(ctx, "RLJob", key)),
   ];

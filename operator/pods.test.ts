@@ -86,3 +86,12 @@ test("fails with RestartLimitExceeded when every attempt's pods fail", async () 
   assert.equal(st.restarts, 1);
   assert.equal(st.conditions.find((c: { type: string }) => c.type === "Failed").reason, "RestartLimitExceeded");
 });
+
+test("keeps a gang that asks for more GPUs than a node has Pending with reason Unschedulable", async () => {
+  await apply(sftJob(ns, "huge").gpus(16).manifest());
+  await eventually(async () => {
+    const c = (await get("sftjob", "huge")).status.conditions.find((x: { type: string }) => x.type === "Reconciling");
+    assert.equal(c.reason, "Unschedulable");
+  }, 30_000, 200);
+  assert.equal((await get("sftjob", "huge")).status.phase, "Pending");
+});

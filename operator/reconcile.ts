@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { conditionTypes as C, reasons as R } from "../api/conditions.ts";
 import { apiVersion, labels as L, managerName } from "../api/meta.ts";
 import { setCondition } from "./conditions.ts";
-import { decide, type Action, type AttemptState, type JobEvent, type Observed } from "./decide.ts";
+import { decide, type Action, type AttemptState, type JobEvent, type Observed, type PodSignals } from "./decide.ts";
 import { desiredGang, tokenSecret } from "./gang.ts";
 import type { Informer } from "./informer.ts";
 import { parseJob, type JobKind, type TemperJob } from "./job.ts";
@@ -25,6 +25,7 @@ export interface Caches {
   RLJob: Informer;
   Job: Informer;
   Secret: Informer;
+  Pod: Informer;
 }
 
 /** Ctx is the world a reconciler sees: client, caches, clock, randomness, logger and settings. */
@@ -47,6 +48,7 @@ export const rbac = [
   { group: "temper.dev", resources: ["sftjobs/status", "rljobs/status"], verbs: ["get", "patch", "update"] },
   { group: "batch", resources: ["jobs"], verbs: ["get", "list", "watch", "create", "delete", "patch", "deletecollection"] },
   { group: "", resources: ["services", "secrets", "configmaps", "persistentvolumeclaims"], verbs: ["get", "list", "watch", "create", "delete", "deletecollection"] },
+  { group: "", resources: ["pods"], verbs: ["get", "list", "watch"] },
   { group: "", resources: ["events"], verbs: ["create"] },
   { group: "coordination.k8s.io", resources: ["leases"], verbs: ["get", "create", "update"] },
 ];
@@ -75,6 +77,24 @@ function childrenOf(cache: Informer, job: TemperJob): KubeObject[] {
   return cache.list(job.namespace).filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === job.uid && r.controller === true));
 }
 
+/** podSignals summarises the pods of one attempt (pods are matched by labels: their owner is the batch Job). */
+export function podSignals(pods: KubeObject[]): PodSignals | undefined {
+  if (pods.length === 0) return undefined;
+  let failed = 0;
+  let unschedulable: string | undefined;
+  let last = 0;
+  for (const p of pods) {
+    const st = (p.status ?? {}) as { phase?: string; startTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[] };
+    const running = st.phase === "Running" || st.phase === "Pending";
+    if (st.phase === "Failed" || (p.metadata.deletionTimestamp !== undefined && running && st.startTime !== undefined)) failed++;
+    for (const c of st.conditions ?? []) {
+      if (c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable") unschedulable = c.message ?? "no node fits";
+      if (c.lastTransitionTime !== undefined) last = Math.max(last, Date.parse(c.lastTransitionTime));
+    }
+  }
+  return { failed, ...(unschedulable !== undefined ? { unschedulable } : {}), ...(last > 0 ? { lastActivity: new Date(last).toISOString() } : {}) };
+}
+
 /** observe reads what decide needs from the caches. */
 export function observe(ctx: Ctx, job: TemperJob): Observed {
   const jobs = childrenOf(ctx.caches.Job, job);
@@ -83,6 +103,15 @@ export function observe(ctx: Ctx, job: TemperJob): Observed {
   const lastProgress = current?.metadata.annotations?.[lastReportAnnotation];
   const secrets = childrenOf(ctx.caches.Secret, job);
   const o: Observed = { attempts, hasChildren: jobs.length > 0 || secrets.length > 0, ...(lastProgress !== undefined ? { lastProgress } : {}) };
+  const currentAttempt = current?.metadata.labels?.[L.attempt];
+  if (currentAttempt !== undefined) {
+    const pods = ctx.caches.Pod.list(job.namespace).filter((p) => {
+      const l = p.metadata.labels ?? {};
+      return l[L.jobName] === job.name && l[L.jobKind] === job.kind && l[L.attempt] === currentAttempt;
+    });
+    const signals = podSignals(pods);
+    if (signals !== undefined) o.pods = signals;
+  }
   if (job.kind === "RLJob" && job.obj.spec.initFrom.sftJob !== undefined) {
     const raw = ctx.caches.SFTJob.get(keyOf(job.namespace, job.obj.spec.initFrom.sftJob));
     const sft = raw === undefined ? undefined : parseJob("SFTJob", raw);
