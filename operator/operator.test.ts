@@ -193,3 +193,36 @@ test("lets only one of two replicas lead, and hands over when the leader stops",
   await leader.stop();
   await eventually(() => assert.ok(other.isLeader()), 10_000);
 });
+
+test("serves health, readiness and Prometheus metrics with jobs by phase and reconcile figures", async () => {
+  const base = `http://127.0.0.1:${op.port}`;
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  await eventually(async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.match(text, /temper_jobs\{kind="SFTJob",phase="Succeeded"\} \d+/);
+    assert.match(text, /temper_reconcile_duration_seconds_count\{controller="sftjob",outcome="[a-z]+"\} \d+/);
+    assert.match(text, /temper_workqueue_depth\{controller="sftjob"\} 0/);
+  });
+});
+
+test("runs as `temper operator --kubeconfig`, logs JSON, and shuts down cleanly on SIGTERM", async () => {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [new URL("../bin/temper.ts", import.meta.url).pathname, "operator", "--kubeconfig", h.cluster.kubeconfigPath, "--metrics-port", "0", "--lease-name", "cli", "--retry-period", "0.3"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  await eventually(() => assert.match(out, /"msg":"Became leader"/), 15_000);
+  child.kill("SIGTERM");
+  assert.equal(await exited, 0);
+  assert.match(out, /"msg":"Released leadership"/);
+  const lease = await h.json(["-n", "default", "get", "lease", "cli"]);
+  assert.equal(lease.spec.holderIdentity ?? "", "");
+});
+
+test("exits 2 with the setting named when the configuration is invalid", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(process.execPath, [new URL("../bin/temper.ts", import.meta.url).pathname, "operator", "--concurrency", "0"], { encoding: "utf8" });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /concurrency/);
+});

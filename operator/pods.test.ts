@@ -66,7 +66,11 @@ test("runs a two-worker gang, replaces it when a pod is killed, and resumes from
   await eventually(async () => assert.ok(((await get("sftjob", "kill")).status.epoch ?? 0) >= 1), 30_000, 100);
   const claimDir = join(dir, "data", "pvc", ns, "kill-checkpoints");
   process.kill(Number(readFileSync(join(claimDir, "pid-a1-rank1"), "utf8")), "SIGKILL");
-  await eventually(async () => assert.equal((await get("sftjob", "kill")).status.attempt, 2), 30_000, 200);
+  await eventually(async () => {
+    const st = (await get("sftjob", "kill")).status;
+    const why = async () => `${JSON.stringify(st)}\n${await ok(["-n", ns, "get", "jobs,pods", "-o", "wide"])}\n${JSON.stringify((await get("job", "kill-a1")).status)}`;
+    if (st.attempt !== 2) assert.fail(await why());
+  }, 30_000, 200);
   await ok(["-n", ns, "wait", "sftjob/kill", "--for=condition=Succeeded", "--timeout=90s"]);
   const st = (await get("sftjob", "kill")).status;
   assert.equal(st.restarts, 1);
