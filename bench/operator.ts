@@ -16,7 +16,8 @@ import { eventually } from "../test/eventually.ts";
 import { kubectlFor } from "../test/kubectl.ts";
 import { sftJob } from "../test/operator/builders.ts";
 
-const jobs = Number(process.env.BENCH_JOBS ?? 5);
+// The local node has 8 GPUs: 4 jobs of 2 one-GPU workers fill it exactly.
+const jobs = Number(process.env.BENCH_JOBS ?? 4);
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
 const quietSeconds = Number(process.env.BENCH_QUIET_SECONDS ?? 60);
 const ns = "bench";
