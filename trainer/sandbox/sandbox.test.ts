@@ -29,7 +29,9 @@ describe("sandbox", () => {
     ["a fork bomb through child_process", "function add(a, b) { const cp = globalThis.process.getBuiltinModule('node:child_process'); for (;;) cp.spawn(globalThis.process.execPath, ['-e', '1']); }", /Access to this API has been restricted/],
     ["a fork bomb through workers", "function add(a, b) { const { Worker } = globalThis.process.getBuiltinModule('node:worker_threads'); for (;;) new Worker('1', { eval: true }); }", /Access to this API has been restricted/],
     ["a 10 GB allocation", "function add(a, b) { const x = new Uint8Array(10 * 1024 ** 3); x.fill(1); return a + b; }", /Array buffer allocation failed|Invalid typed array length|crashed/],
-    ["a heap that grows without bound", "function add(a, b) { const xs = []; for (;;) xs.push(new Array(1e6).fill(a)); }", /crashed|heap/],
+    // Near the heap limit V8 collects hard before it gives up, so on a loaded machine the
+    // deadline may be what ends it; either way it scores 0 in bounded time.
+    ["a heap that grows without bound", "function add(a, b) { const xs = []; for (;;) xs.push(new Array(1e6).fill(a)); }", /crashed|heap|timeout/],
     ["reading /etc/passwd", "function add(a, b) { return globalThis.process.getBuiltinModule('node:fs').readFileSync('/etc/passwd', 'utf8').length > 0 ? a + b : 0; }", /Access to this API has been restricted/],
     ["writing a file", "function add(a, b) { globalThis.process.getBuiltinModule('node:fs').writeFileSync('/tmp/pwned', 'x'); return a + b; }", /Access to this API has been restricted/],
     ["opening a socket", "async function add(a, b) { const net = globalThis.process.getBuiltinModule('node:net'); await new Promise((ok, no) => net.connect(22, '127.0.0.1', ok).on('error', no)); return a + b; }", /ENETUNREACH|ECONNREFUSED/],

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
-import { compileRule, evalRule } from "./cel.ts";
-import { isObj, type Obj } from "./types.ts";
+import { checkRule as evalRule, compileRule } from "./cel.ts";
+import { isObj, type Obj } from "../localcluster/types.ts";
 
 function rulesIn(v: unknown, out: string[] = []): string[] {
   if (Array.isArray(v)) for (const x of v) rulesIn(x, out);
