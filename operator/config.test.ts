@@ -32,3 +32,10 @@ test("rejects an out-of-range concurrency naming the setting", () => {
 test("rejects an unknown flag", () => {
   assert.equal(parseConfig(["--colour", "red"], {}).ok, false);
 });
+
+test("listens on every address inside a cluster unless told otherwise", () => {
+  const r = parseConfig([], { KUBERNETES_SERVICE_HOST: "10.0.0.1" });
+  assert.ok(r.ok && r.config.metricsHost === "0.0.0.0");
+  const local = parseConfig([], {});
+  assert.ok(local.ok && local.config.metricsHost === "127.0.0.1");
+});

@@ -50,6 +50,9 @@ export function parseConfig(args: string[], env: NodeJS.ProcessEnv): { ok: true;
     const v = values[flag] ?? fromEnv;
     if (v !== undefined && v !== "") raw[field] = v;
   }
+  // In a cluster the server must be reachable from worker pods: listen on every address and
+  // advertise the pod's own IP unless a report URL (the operator's Service) is given.
+  if (env.KUBERNETES_SERVICE_HOST !== undefined && raw.metricsHost === undefined) raw.metricsHost = "0.0.0.0";
   if (raw.kubeconfig === undefined && env.KUBECONFIG !== undefined && env.KUBECONFIG !== "" && env.KUBERNETES_SERVICE_HOST === undefined) raw.kubeconfig = env.KUBECONFIG;
   const r = Config.safeParse(raw);
   if (!r.success) {

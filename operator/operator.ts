@@ -83,7 +83,8 @@ export async function startOperator(cfg: Config, deps: Deps): Promise<Operator> 
     },
     apiWrites: () => kube.writes(),
   });
-  const base = cfg.reportUrl ?? `http://${cfg.metricsHost}:${cfg.metricsPort ?? 8080}`;
+  const advertised = (port: number): string => `http://${cfg.metricsHost === "0.0.0.0" ? (process.env.POD_IP ?? "127.0.0.1") : cfg.metricsHost}:${port}`;
+  const base = cfg.reportUrl ?? advertised(cfg.metricsPort ?? 8080);
   const ctx: Ctx = {
     kube, caches, log, now, image: cfg.image, reportBaseUrl: base,
     newToken: () => randomBytes(24).toString("base64url"),
@@ -101,7 +102,7 @@ export async function startOperator(cfg: Config, deps: Deps): Promise<Operator> 
     },
   });
   // With port 0 the advertised URL follows the port actually bound.
-  if (cfg.reportUrl === undefined) ctx.reportBaseUrl = `http://${cfg.metricsHost}:${port}`;
+  if (cfg.reportUrl === undefined) ctx.reportBaseUrl = advertised(port);
 
   const configs = [
     controller("sftjob").for(resources.SFTJob).owns(resources.Job).owns(resources.Secret).watches(resources.Pod, podToJob("SFTJob")).reconcile((key) => reconcileJob(ctx, "SFTJob", key)),
