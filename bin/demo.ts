@@ -3,10 +3,11 @@
 // the pipeline (an SFTJob, then an RLJob initialised from it) with the real kubectl, shows
 // progress until both jobs finish, and ends with the RL temperature loop charted per epoch.
 // Nothing here is special-cased for the demo: the same manifests run on any cluster.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { pino } from "pino";
 import { jobView, progressLine, temperatureChart, type JobView } from "./demo-view.ts";
 
 const root = new URL("../", import.meta.url);
@@ -18,13 +19,17 @@ const parts = [
 
 type Obj = Record<string, unknown>;
 
-function kubectl(bin: string, kubeconfig: string, args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync(bin, args, { encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig } });
-  return { ok: r.status === 0, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+// kubectl runs asynchronously: the API server it talks to lives in this very process.
+function kubectl(bin: string, kubeconfig: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  return new Promise((done) => {
+    execFile(bin, args, { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, KUBECONFIG: kubeconfig } }, (err, stdout, stderr) => {
+      done({ ok: err === null, out: `${stdout}${stderr}` });
+    });
+  });
 }
 
-function jobs(bin: string, kc: string): JobView[] {
-  const r = kubectl(bin, kc, ["get", "sftjobs,rljobs", "-A", "-o", "json"]);
+async function jobs(bin: string, kc: string): Promise<JobView[]> {
+  const r = await kubectl(bin, kc, ["get", "sftjobs,rljobs", "-A", "-o", "json"]);
   if (!r.ok) return [];
   try {
     return ((JSON.parse(r.out) as { items: Obj[] }).items ?? []).map(jobView);
@@ -61,7 +66,9 @@ export async function demoCommand(args: string[]): Promise<number> {
   const dataDir = resolve(values.data);
   mkdirSync(dataDir, { recursive: true });
   process.stdout.write(`Starting the local cluster in ${dataDir} ...\n`);
-  const cluster = await startLocalCluster({ dataDir, port: 0, controllers: true });
+  // The cluster's own logs go to a file; the terminal shows the jobs.
+  const clusterLog = pino({ level: "info" }, pino.destination({ dest: resolve(dataDir, "cluster.log"), sync: false }));
+  const cluster = await startLocalCluster({ dataDir, port: 0, controllers: true, log: clusterLog });
   const kc = cluster.kubeconfigPath;
   const opLog = createWriteStream(resolve(dataDir, "operator.log"));
   const operator: ChildProcess = spawn(process.execPath, [new URL("bin/temper.ts", root).pathname, "operator", "--kubeconfig", kc, "--leader-elect", "false", "--metrics-port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -72,9 +79,9 @@ export async function demoCommand(args: string[]): Promise<number> {
     if (!values.keep) await cluster.stop();
   };
   try {
-    process.stdout.write(`Cluster up; operator logs in ${resolve(dataDir, "operator.log")}\n  export KUBECONFIG=${kc}\n\n`);
+    process.stdout.write(`Cluster up (logs: ${resolve(dataDir, "cluster.log")}, ${resolve(dataDir, "operator.log")})\n  export KUBECONFIG=${kc}\n\n`);
     for (const step of [["apply", "-f", new URL("crds/", root).pathname], ["apply", "-f", resolve(values.manifest)]]) {
-      const r = kubectl(bin, kc, step);
+      const r = await kubectl(bin, kc, step);
       process.stdout.write(r.out);
       if (!r.ok) return 1;
     }
@@ -82,7 +89,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     let last = "";
     let seen: JobView[] = [];
     while (Date.now() < deadline) {
-      seen = jobs(bin, kc);
+      seen = await jobs(bin, kc);
       const text = seen.map(progressLine).join("\n");
       if (text !== last) {
         process.stdout.write(`${new Date().toISOString().slice(11, 19)}\n${text}\n`);
