@@ -6,24 +6,46 @@
 /** Command is one subcommand: it takes the arguments after its name and resolves to an exit code. */
 type Command = (args: string[]) => Promise<number>;
 
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+/** commands maps each subcommand to the module (relative to this file) and export that implement it. */
+const commands: Record<string, { summary: string; module: string; exportName: string }> = {
   validate: {
     summary: "validate manifests offline: temper validate -f FILE_OR_DIR...",
-    load: async () => (await import("../api/validate-cli.ts")).validateCommand,
+    module: "../api/validate-cli.ts",
+    exportName: "validateCommand",
   },
   cluster: {
     summary: "run the embedded local cluster: temper cluster up|down [--port N] [--kubeconfig PATH] [--data DIR] [--detach]",
-    load: async () => (await import("../localcluster/cli.ts")).clusterCommand,
+    module: "../localcluster/cli.ts",
+    exportName: "clusterCommand",
   },
   operator: {
     summary: "run the operator: temper operator [--kubeconfig PATH]",
-    load: async () => (await import("../operator/main.ts")).operatorCommand,
+    module: "../operator/main.ts",
+    exportName: "operatorCommand",
   },
   demo: {
     summary: "run the demo pipeline (SFT, then RL) on the embedded local cluster",
-    load: async () => (await import("./demo.ts")).demoCommand,
+    module: "./demo.ts",
+    exportName: "demoCommand",
   },
 };
+
+/** load imports a command's module only when that command runs. */
+async function load(name: string, c: { module: string; exportName: string }): Promise<Command> {
+  const url = new URL(c.module, import.meta.url);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url.href)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && (err as Error).message.includes(url.pathname)) {
+      throw new Error(`temper ${name} is not part of this build yet (${c.module} is missing)`);
+    }
+    throw err;
+  }
+  const fn = mod[c.exportName];
+  if (typeof fn !== "function") throw new Error(`${c.module} does not export ${c.exportName}`);
+  return fn as Command;
+}
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
@@ -41,7 +63,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`temper: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return (await command.load())(rest);
+  return (await load(name, command))(rest);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`temper: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

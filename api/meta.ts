@@ -1,0 +1,29 @@
+// meta: the names temper's API is served under and the labels it stamps on what it owns.
+// Everything that spells the group, a kind or a label imports it from here.
+
+/** group is the API group of every temper kind. */
+export const group = "temper.dev";
+/** version is the served and stored version of every temper kind. */
+export const version = "v1alpha1";
+/** apiVersion is group/version as manifests spell it. */
+export const apiVersion = `${group}/${version}`;
+
+/** Labels carried by every child object the operator creates, so watches can filter on them. */
+export const labels = {
+  /** managedBy is the standard label the operator sets on its children. */
+  managedBy: "app.kubernetes.io/managed-by",
+  /** jobName names the SFTJob or RLJob a child belongs to. */
+  jobName: "temper.dev/job-name",
+  /** jobKind is SFTJob or RLJob. */
+  jobKind: "temper.dev/job-kind",
+  /** attempt is the attempt number of the gang a child belongs to. */
+  attempt: "temper.dev/attempt",
+  /** queueName is Kueue's label; set on the child Job when spec.queueName is set. */
+  queueName: "kueue.x-k8s.io/queue-name",
+} as const;
+
+/** managerName is the value of app.kubernetes.io/managed-by and the operator's field manager. */
+export const managerName = "temper-operator";
+
+/** maxJobNameLength bounds SFTJob/RLJob names so that child names (NAME-aN-INDEX) stay DNS labels. */
+export const maxJobNameLength = 40;
