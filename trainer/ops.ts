@@ -60,8 +60,9 @@ export function linear(k: Kernels, x: Tensor, w: Tensor, bias: Tensor | null, tr
   o.backwardFn = () => {
     const g = o.g();
     if (x.requiresGrad) {
-      // dx = g @ w^T (or g @ w when w is stored transposed)
-      k.gemm(g, w.data, x.g(), { batch: 1, m: n, n: din, k: dout, transA: false, transB: !transW, accumulate: true });
+      // dx = g @ w^T (or g @ w when w is stored transposed); a fresh gradient needs no add.
+      const fresh = x.grad === null;
+      k.gemm(g, w.data, x.g(), { batch: 1, m: n, n: din, k: dout, transA: false, transB: !transW, accumulate: !fresh });
     }
     if (w.requiresGrad) {
       if (transW) k.gemm(g, x.data, w.g(), { batch: 1, m: dout, n: din, k: n, transA: true, transB: false, accumulate: true });
@@ -164,9 +165,15 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 /** gelu is the tanh approximation of GELU, elementwise (GPT-2's). */
 export function gelu(x: Tensor): Tensor {
   const y = new Float32Array(x.size);
+  const th = new Float32Array(x.size); // tanh(u), kept for the backward pass
   for (let i = 0; i < y.length; i++) {
     const v = x.data[i];
-    y[i] = 0.5 * v * (1 + Math.tanh(GELU_C * (v + 0.044715 * v * v * v)));
+    // tanh through one exp (faster than Math.tanh here); u is clamped where tanh is ±1 in fp32.
+    const u = Math.max(-15, Math.min(15, GELU_C * (v + 0.044715 * v * v * v)));
+    const e = Math.exp(2 * u);
+    const t = (e - 1) / (e + 1);
+    th[i] = t;
+    y[i] = 0.5 * v * (1 + t);
   }
   const o = out(y, x.shape, [x]);
   o.backwardFn = () => {
@@ -174,8 +181,7 @@ export function gelu(x: Tensor): Tensor {
     const xg = x.g();
     for (let i = 0; i < y.length; i++) {
       const v = x.data[i];
-      const u = GELU_C * (v + 0.044715 * v * v * v);
-      const t = Math.tanh(u);
+      const t = th[i];
       const du = GELU_C * (1 + 3 * 0.044715 * v * v);
       xg[i] += g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
     }
@@ -233,7 +239,8 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
     kern.gemm(dp, k, dq, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
     const dk = new Float32Array(bh * t * hs);
     kern.gemm(dp, q, dk, { batch: bh, m: t, n: hs, k: t, transA: true, transB: false, accumulate: false });
-    mergeHeadsInto(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
+    if (qkv.grad === null) mergeHeadsSet(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
+    else mergeHeadsInto(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
   };
   return o;
 }
@@ -263,6 +270,21 @@ function mergeHeads(src: Float32Array, dst: Float32Array, batch: number, t: numb
       for (let i = 0; i < t; i++) {
         const so = ((b * heads + h) * t + i) * hs;
         dst.set(src.subarray(so, so + hs), (b * t + i) * d + h * hs);
+      }
+    }
+  }
+}
+
+function mergeHeadsSet(g: Float32Array, parts: Float32Array[], batch: number, t: number, heads: number, hs: number): void {
+  const d = heads * hs;
+  for (let part = 0; part < 3; part++) {
+    const src = parts[part];
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < heads; h++) {
+        for (let i = 0; i < t; i++) {
+          const so = ((b * heads + h) * t + i) * hs;
+          g.set(src.subarray(so, so + hs), (b * t + i) * 3 * d + part * d + h * hs);
+        }
       }
     }
   }

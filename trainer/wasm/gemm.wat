@@ -37,12 +37,12 @@
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $ploop))))
 
-  ;; gemm computes C[i, 0:8*np] = A[i, :] @ Bpacked for rows i in [m0, m1).
+  ;; gemm computes C[i, 0:8*np] (+)= A[i, :] @ Bpacked for rows i in [m0, m1); $acc adds to C.
   ;; A element (i, kk) is at a + 4*(i*sai + kk*sak); C row stride is ldc; panels are taken in
   ;; groups of $g so the packed B slice being swept stays in cache while rows go by.
   (func (export "gemm") (param $a i32) (param $sai i32) (param $sak i32) (param $bp i32)
                         (param $c i32) (param $ldc i32) (param $m0 i32) (param $m1 i32)
-                        (param $np i32) (param $k i32) (param $g i32)
+                        (param $np i32) (param $k i32) (param $g i32) (param $acc i32)
     (local $pg i32) (local $pend i32) (local $i i32) (local $p i32)
     (local.set $pg (i32.const 0))
     (block $gdone (loop $gloop
@@ -56,7 +56,7 @@
         (block $pdone (loop $ploop
           (br_if $pdone (i32.ge_u (local.get $p) (local.get $pend)))
           (call $micro4 (local.get $a) (local.get $sai) (local.get $sak) (local.get $bp)
-                        (local.get $c) (local.get $ldc) (local.get $i) (local.get $p) (local.get $k))
+                        (local.get $c) (local.get $ldc) (local.get $i) (local.get $p) (local.get $k) (local.get $acc))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (br $ploop)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
@@ -67,7 +67,7 @@
         (block $pdone2 (loop $ploop2
           (br_if $pdone2 (i32.ge_u (local.get $p) (local.get $pend)))
           (call $micro1 (local.get $a) (local.get $sai) (local.get $sak) (local.get $bp)
-                        (local.get $c) (local.get $ldc) (local.get $i) (local.get $p) (local.get $k))
+                        (local.get $c) (local.get $ldc) (local.get $i) (local.get $p) (local.get $k) (local.get $acc))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (br $ploop2)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -77,7 +77,7 @@
 
   ;; micro4 computes the 4x8 block of C at rows i..i+3, panel p: eight accumulators in registers.
   (func $micro4 (param $a i32) (param $sai i32) (param $sak i32) (param $bp i32)
-                (param $c i32) (param $ldc i32) (param $i i32) (param $p i32) (param $k i32)
+                (param $c i32) (param $ldc i32) (param $i i32) (param $p i32) (param $k i32) (param $acc i32)
     (local $ap i32) (local $bq i32) (local $bend i32) (local $sai4 i32) (local $sak4 i32) (local $cp i32)
     (local $b0 v128) (local $b1 v128) (local $x v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
@@ -87,6 +87,17 @@
     (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sai4))))
     (local.set $bq (i32.add (local.get $bp) (i32.shl (i32.mul (local.get $p) (local.get $k)) (i32.const 5))))
     (local.set $bend (i32.add (local.get $bq) (i32.shl (local.get $k) (i32.const 5))))
+    (local.set $cp (i32.add (local.get $c)
+      (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $p) (i32.const 3))) (i32.const 2))))
+    (if (local.get $acc) (then
+      (local.set $c00 (v128.load (local.get $cp)))
+      (local.set $c01 (v128.load offset=16 (local.get $cp)))
+      (local.set $c10 (v128.load (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 2)))))
+      (local.set $c11 (v128.load offset=16 (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 2)))))
+      (local.set $c20 (v128.load (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 3)))))
+      (local.set $c21 (v128.load offset=16 (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 3)))))
+      (local.set $c30 (v128.load (i32.add (local.get $cp) (i32.mul (local.get $ldc) (i32.const 12)))))
+      (local.set $c31 (v128.load offset=16 (i32.add (local.get $cp) (i32.mul (local.get $ldc) (i32.const 12)))))))
     (block $done (loop $kloop
       (br_if $done (i32.ge_u (local.get $bq) (local.get $bend)))
       (local.set $b0 (v128.load (local.get $bq)))
@@ -106,8 +117,6 @@
       (local.set $ap (i32.add (local.get $ap) (local.get $sak4)))
       (local.set $bq (i32.add (local.get $bq) (i32.const 32)))
       (br $kloop)))
-    (local.set $cp (i32.add (local.get $c)
-      (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $p) (i32.const 3))) (i32.const 2))))
     (v128.store (local.get $cp) (local.get $c00))
     (v128.store offset=16 (local.get $cp) (local.get $c01))
     (local.set $cp (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 2))))
@@ -122,13 +131,18 @@
 
   ;; micro1 computes the 1x8 block of C at row i, panel p (the rows left over after blocks of 4).
   (func $micro1 (param $a i32) (param $sai i32) (param $sak i32) (param $bp i32)
-                (param $c i32) (param $ldc i32) (param $i i32) (param $p i32) (param $k i32)
+                (param $c i32) (param $ldc i32) (param $i i32) (param $p i32) (param $k i32) (param $acc i32)
     (local $ap i32) (local $bq i32) (local $bend i32) (local $sak4 i32) (local $cp i32)
     (local $x v128) (local $c00 v128) (local $c01 v128)
     (local.set $sak4 (i32.shl (local.get $sak) (i32.const 2)))
     (local.set $ap (i32.add (local.get $a) (i32.shl (i32.mul (local.get $i) (local.get $sai)) (i32.const 2))))
     (local.set $bq (i32.add (local.get $bp) (i32.shl (i32.mul (local.get $p) (local.get $k)) (i32.const 5))))
     (local.set $bend (i32.add (local.get $bq) (i32.shl (local.get $k) (i32.const 5))))
+    (local.set $cp (i32.add (local.get $c)
+      (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $p) (i32.const 3))) (i32.const 2))))
+    (if (local.get $acc) (then
+      (local.set $c00 (v128.load (local.get $cp)))
+      (local.set $c01 (v128.load offset=16 (local.get $cp)))))
     (block $done (loop $kloop
       (br_if $done (i32.ge_u (local.get $bq) (local.get $bend)))
       (local.set $x (v128.load32_splat (local.get $ap)))
@@ -137,8 +151,6 @@
       (local.set $ap (i32.add (local.get $ap) (local.get $sak4)))
       (local.set $bq (i32.add (local.get $bq) (i32.const 32)))
       (br $kloop)))
-    (local.set $cp (i32.add (local.get $c)
-      (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $p) (i32.const 3))) (i32.const 2))))
     (v128.store (local.get $cp) (local.get $c00))
     (v128.store offset=16 (local.get $cp) (local.get $c01)))
 )

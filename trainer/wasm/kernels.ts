@@ -58,6 +58,7 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
       ensure((cOff + batch * m * ldc) * 4);
       heap.set(a.subarray(0, batch * m * k), aOff);
       heap.set(b.subarray(0, batch * k * n), bOff);
+      if (s.accumulate) copyIn(heap, cOff, c, batch * m, n, ldc);
       for (let bi = 0; bi < batch; bi++) {
         const src = (bOff + bi * k * n) * 4;
         const dst = (bpOff + bi * np * 8 * k) * 4;
@@ -79,6 +80,7 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
       ctrl[CTRL.strideA] = m * k * 4;
       ctrl[CTRL.strideBp] = np * 8 * k * 4;
       ctrl[CTRL.strideC] = m * ldc * 4;
+      ctrl[CTRL.acc] = s.accumulate ? 1 : 0;
       const parallel = worker !== null && batch * m * n * k >= PARALLEL_MIN_MACS && (batch > 1 || m >= 8);
       if (parallel) {
         seq = (seq + 1) & 0x3fffffff;
@@ -90,10 +92,10 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
         for (let bi = 0; bi < batch; bi++) {
           gemm.gemm(ctrl[CTRL.a] + bi * ctrl[CTRL.strideA], ctrl[CTRL.sai], ctrl[CTRL.sak],
             ctrl[CTRL.bp] + bi * ctrl[CTRL.strideBp], ctrl[CTRL.c] + bi * ctrl[CTRL.strideC], ldc, 0, m, np, k,
-            ctrl[CTRL.g]);
+            ctrl[CTRL.g], ctrl[CTRL.acc]);
         }
       }
-      copyOut(heap, cOff, c, batch * m, n, ldc, s.accumulate);
+      copyOut(heap, cOff, c, batch * m, n, ldc);
     },
     close(): void {
       if (worker !== null) {
@@ -110,15 +112,12 @@ function align4(x: number): number {
   return (x + 3) & ~3;
 }
 
-function copyOut(heap: Float32Array, off: number, c: Float32Array, rows: number, n: number, ldc: number, acc: boolean): void {
-  if (!acc && ldc === n) {
-    c.set(heap.subarray(off, off + rows * n));
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const src = off + r * ldc;
-    const dst = r * n;
-    if (acc) for (let j = 0; j < n; j++) c[dst + j] += heap[src + j];
-    else c.set(heap.subarray(src, src + n), dst);
-  }
+function copyIn(heap: Float32Array, off: number, c: Float32Array, rows: number, n: number, ldc: number): void {
+  if (ldc === n) heap.set(c.subarray(0, rows * n), off);
+  else for (let r = 0; r < rows; r++) heap.set(c.subarray(r * n, r * n + n), off + r * ldc);
+}
+
+function copyOut(heap: Float32Array, off: number, c: Float32Array, rows: number, n: number, ldc: number): void {
+  if (ldc === n) c.set(heap.subarray(off, off + rows * n));
+  else for (let r = 0; r < rows; r++) c.set(heap.subarray(off + r * ldc, off + r * ldc + n), r * n);
 }

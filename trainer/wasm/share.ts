@@ -6,7 +6,7 @@
 export interface GemmExports {
   pack(src: number, dst: number, k: number, n: number, rs: number, cs: number): void;
   gemm(a: number, sai: number, sak: number, bp: number, c: number, ldc: number, m0: number, m1: number,
-    np: number, k: number, g: number): void;
+    np: number, k: number, g: number, acc: number): void;
 }
 
 /** WasmMemory is the part of WebAssembly.Memory the kernels use. */
@@ -30,7 +30,7 @@ export function wasmApi(): WasmApi {
 /** CTRL names the Int32 slots of the control block. */
 export const CTRL = {
   seq: 0, done: 1, a: 2, sai: 3, sak: 4, bp: 5, c: 6, ldc: 7, m: 8, np: 9, k: 10, g: 11,
-  batch: 12, strideA: 13, strideBp: 14, strideC: 15, size: 16,
+  batch: 12, strideA: 13, strideBp: 14, strideC: 15, acc: 16, size: 17,
 } as const;
 
 /**
@@ -43,7 +43,7 @@ export function runShare(gemm: GemmExports, ctrl: Int32Array, part: 0 | 1): void
   const args = (b: number, m0: number, m1: number) =>
     gemm.gemm(ctrl[CTRL.a] + b * ctrl[CTRL.strideA], ctrl[CTRL.sai], ctrl[CTRL.sak],
       ctrl[CTRL.bp] + b * ctrl[CTRL.strideBp], ctrl[CTRL.c] + b * ctrl[CTRL.strideC], ctrl[CTRL.ldc],
-      m0, m1, ctrl[CTRL.np], ctrl[CTRL.k], ctrl[CTRL.g]);
+      m0, m1, ctrl[CTRL.np], ctrl[CTRL.k], ctrl[CTRL.g], ctrl[CTRL.acc]);
   if (batch === 1) {
     const mid = Math.min(m, ((m >> 1) + 3) & ~3);
     if (part === 0) args(0, 0, mid);
