@@ -15,8 +15,8 @@ const wasm = createWasmKernels({ threads: 2 });
 after(() => wasm.close());
 
 test("the whole model's gradient matches finite differences for both norms and heads", () => {
-  for (const [norm, tied] of [["layernorm", true], ["rmsnorm", false]] as const) {
-    const c = GPTConfigSchema.parse({ vocab: 7, d: 8, layers: 2, heads: 2, ctx: 6, norm, tied });
+  for (const [norm, tied, positions] of [["layernorm", true, "rope"], ["rmsnorm", false, "learned"]] as const) {
+    const c = GPTConfigSchema.parse({ vocab: 7, d: 8, layers: 2, heads: 2, ctx: 6, norm, tied, positions });
     const p = initParams(c, new Rng(1));
     // Larger weights than the init so that every path carries a measurable gradient.
     for (const t of p.values()) for (let i = 0; i < t.size; i++) t.data[i] += 0.3 * Math.sin(i * 1.7 + t.size);
@@ -30,7 +30,11 @@ test("the whole model's gradient matches finite differences for both norms and h
 });
 
 test("decoding with the KV cache gives the same logits as the full forward pass", () => {
-  const c = GPTConfigSchema.parse({ vocab: 11, d: 16, layers: 2, heads: 4, ctx: 8 });
+  for (const positions of ["rope", "learned"] as const) decodeMatches(positions);
+});
+
+function decodeMatches(positions: "rope" | "learned"): void {
+  const c = GPTConfigSchema.parse({ vocab: 11, d: 16, layers: 2, heads: 4, ctx: 8, positions });
   const p = initParams(c, new Rng(2));
   const ids = Int32Array.from([1, 5, 3, 9, 2, 7, 0, 4, 4, 10]);
   const full = forward(wasm, c, p, ids, 2, 5).data; // (2*5, 11)
@@ -40,11 +44,11 @@ test("decoding with the KV cache gives the same logits as the full forward pass"
     for (let s = 0; s < 2; s++) {
       for (let j = 0; j < 11; j++) {
         const want = full[(s * 5 + pos) * 11 + j];
-        assert.ok(Math.abs(step[s * 11 + j] - want) < 1e-4, `pos ${pos} seq ${s} logit ${j}: ${step[s * 11 + j]} vs ${want}`);
+        assert.ok(Math.abs(step[s * 11 + j] - want) < 1e-4, `${positions} pos ${pos} seq ${s} logit ${j}: ${step[s * 11 + j]} vs ${want}`);
       }
     }
   }
-});
+}
 
 test("a tiny model overfits a fixed batch: the loss falls below a tenth of its start", () => {
   const c = GPTConfigSchema.parse({ vocab: 12, d: 32, layers: 2, heads: 4, ctx: 16 });

@@ -4,7 +4,7 @@
 // sampling. It holds no optimizer and no loop: those are adamw.ts, sft.ts and grpo.ts.
 import { z } from "zod";
 import type { Kernels } from "./kernels.ts";
-import { add, attention, embedding, gelu, layerNorm, linear, positionRows, rmsNorm } from "./ops.ts";
+import { add, attention, embedding, gelu, layerNorm, linear, positionRows, rmsNorm, rope } from "./ops.ts";
 import type { Rng } from "./rng.ts";
 import { constant, param, type Tensor } from "./tensor.ts";
 
@@ -17,6 +17,8 @@ export const GPTConfigSchema = z.object({
   ctx: z.number().int().min(2).max(1 << 16).default(128),
   tied: z.boolean().default(true),
   norm: z.enum(["layernorm", "rmsnorm"]).default("layernorm"),
+  /** positions: rotary embeddings on queries and keys (relative, learns offsets fast) or a learned table. */
+  positions: z.enum(["rope", "learned"]).default("rope"),
 });
 
 /** GPTConfig is a validated model shape. */
@@ -27,7 +29,8 @@ export type Params = Map<string, Tensor>;
 
 /** paramShapes lists every parameter's name and shape in checkpoint order. */
 export function paramShapes(c: GPTConfig): Array<[string, number[]]> {
-  const s: Array<[string, number[]]> = [["wte", [c.vocab, c.d]], ["wpe", [c.ctx, c.d]]];
+  const s: Array<[string, number[]]> = [["wte", [c.vocab, c.d]]];
+  if (c.positions === "learned") s.push(["wpe", [c.ctx, c.d]]);
   const ln = (name: string) => {
     s.push([`${name}.weight`, [c.d]]);
     if (c.norm === "layernorm") s.push([`${name}.bias`, [c.d]]);
@@ -95,10 +98,13 @@ function mlp(k: Kernels, p: Params, pre: string, h: Tensor): Tensor {
 /** forward runs the model on ids (B*T) laid out as B rows of T tokens → logits (B*T, vocab). */
 export function forward(k: Kernels, c: GPTConfig, p: Params, ids: Int32Array, batch: number, t: number): Tensor {
   if (t > c.ctx) throw new Error(`model: sequence length ${t} exceeds ctx ${c.ctx}`);
-  let x = add(embedding(get(p, "wte"), ids), positionRows(get(p, "wpe"), batch, t)); // (B*T, d)
+  let x = embedding(get(p, "wte"), ids); // (B*T, d)
+  if (c.positions === "learned") x = add(x, positionRows(get(p, "wpe"), batch, t));
+  const pos = Int32Array.from({ length: batch * t }, (_, i) => i % t);
   for (let l = 0; l < c.layers; l++) {
     const pre = `h.${l}`;
-    const qkv = linear(k, norm(c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)); // (B*T, 3d)
+    let qkv = linear(k, norm(c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)); // (B*T, 3d)
+    if (c.positions === "rope") qkv = rope(qkv, pos, c.heads);
     const a = attention(k, qkv, { batch, t, heads: c.heads }); // (B*T, d)
     x = add(x, linear(k, a, get(p, `${pre}.attn.proj.weight`), get(p, `${pre}.attn.proj.bias`)));
     x = add(x, mlp(k, p, pre, norm(c, p, `${pre}.ln2`, x)));
@@ -131,11 +137,14 @@ export function decodeStep(k: Kernels, c: GPTConfig, p: Params, cache: KVCache, 
   const scale = 1 / Math.sqrt(hs);
   if (pos >= c.ctx) throw new Error(`model: position ${pos} exceeds ctx ${c.ctx}`);
   const posIds = new Int32Array(b).fill(pos);
-  let x = add(embedding(get(p, "wte"), tokens), embedding(get(p, "wpe"), posIds)); // (B, d)
+  let x = embedding(get(p, "wte"), tokens); // (B, d)
+  if (c.positions === "learned") x = add(x, embedding(get(p, "wpe"), posIds));
   const scores = new Float32Array(pos + 1);
   for (let l = 0; l < c.layers; l++) {
     const pre = `h.${l}`;
-    const qkv = linear(k, norm(c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)).data; // (B, 3d)
+    let qkvT = linear(k, norm(c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)); // (B, 3d)
+    if (c.positions === "rope") qkvT = rope(qkvT, posIds, c.heads);
+    const qkv = qkvT.data;
     const kc = cache.keys[l];
     const vc = cache.values[l];
     const att = new Float32Array(b * d); // (B, d)

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { gradcheck } from "./gradcheck.ts";
 import { naiveKernels, type Kernels } from "./kernels.ts";
-import { add, attention, crossEntropy, embedding, gelu, layerNorm, linear, logSoftmax, positionRows, rmsNorm } from "./ops.ts";
+import { add, attention, rope, crossEntropy, embedding, gelu, layerNorm, linear, logSoftmax, positionRows, rmsNorm } from "./ops.ts";
 import { Rng } from "./rng.ts";
 import { param, type Tensor } from "./tensor.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
@@ -101,4 +101,20 @@ test("crossEntropy equals the weighted negative log-softmax of the targets", () 
   const lp = logSoftmax(x, 0.8).data;
   const ce = crossEntropy(x, Int32Array.from([2, 1]), Float32Array.from([1, 3]), 0.8).item();
   assert.ok(Math.abs(ce - -(lp[2] + 3 * lp[4 + 1])) < 1e-5);
+});
+
+test("rope's gradient matches finite differences and it preserves each head's norm", () => {
+  const rng = new Rng(12);
+  const x = rand(rng, [6, 3 * 8]);
+  const pos = Int32Array.from([0, 1, 2, 5, 9, 31]);
+  check("rope", () => rope(x, pos, 2), [x]);
+  const y = rope(x, pos, 2).data;
+  let nx = 0;
+  let ny = 0;
+  for (let i = 0; i < x.size; i++) {
+    nx += x.data[i] ** 2;
+    ny += y[i] ** 2;
+  }
+  assert.ok(Math.abs(nx - ny) < 1e-3 * nx);
+  assert.notDeepEqual([...y.slice(24, 48)], [...x.data.slice(24, 48)]);
 });

@@ -394,3 +394,51 @@ export function crossEntropy(logits: Tensor, targets: Int32Array, weights: Float
 export function addInto(dst: Float32Array, src: Float32Array): void {
   for (let i = 0; i < dst.length; i++) dst[i] += src[i];
 }
+
+/**
+ * rope rotates the query and key parts of qkv (N, 3d) by rotary position embeddings (per head,
+ * pairs (i, i + hs/2), base 10000) at each row's position; values pass through. → (N, 3d)
+ */
+export function rope(qkv: Tensor, positions: Int32Array, heads: number): Tensor {
+  const [n, d3] = qkv.shape;
+  const d = d3 / 3;
+  const hs = d / heads;
+  const half = hs >> 1;
+  const cos = new Float32Array(n * half);
+  const sin = new Float32Array(n * half);
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < half; i++) {
+      const a = positions[r] * Math.pow(10000, (-2 * i) / hs);
+      cos[r * half + i] = Math.cos(a);
+      sin[r * half + i] = Math.sin(a);
+    }
+  }
+  const y = qkv.data.slice();
+  const rotate = (src: Float32Array, dst: Float32Array, sign: number) => {
+    for (let r = 0; r < n; r++) {
+      for (let part = 0; part < 2; part++) {
+        for (let h = 0; h < heads; h++) {
+          const o = r * d3 + part * d + h * hs;
+          for (let i = 0; i < half; i++) {
+            const c = cos[r * half + i];
+            const s = sign * sin[r * half + i];
+            const x1 = src[o + i];
+            const x2 = src[o + i + half];
+            dst[o + i] = x1 * c - x2 * s;
+            dst[o + i + half] = x1 * s + x2 * c;
+          }
+        }
+      }
+    }
+  };
+  rotate(qkv.data, y, 1);
+  const o = out(y, qkv.shape, [qkv]);
+  o.backwardFn = () => {
+    // The rotation is orthogonal: its gradient is the inverse rotation (values pass straight).
+    const g = o.g();
+    const back = g.slice();
+    rotate(g, back, -1);
+    addInto(qkv.g(), back);
+  };
+  return o;
+}
