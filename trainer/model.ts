@@ -15,6 +15,7 @@ export const GPTConfigSchema = z.object({
   layers: z.number().int().min(1).max(128).default(4),
   heads: z.number().int().min(1).max(128).default(4),
   ctx: z.number().int().min(2).max(1 << 16).default(128),
+  mlpRatio: z.number().int().min(1).max(16).default(4),
   tied: z.boolean().default(true),
   norm: z.enum(["layernorm", "rmsnorm"]).default("layernorm"),
   /** positions: rotary embeddings on queries and keys (relative, learns offsets fast) or a learned table. */
@@ -41,8 +42,8 @@ export function paramShapes(c: GPTConfig): Array<[string, number[]]> {
     s.push([`${p}.attn.qkv.weight`, [c.d, 3 * c.d]], [`${p}.attn.qkv.bias`, [3 * c.d]]);
     s.push([`${p}.attn.proj.weight`, [c.d, c.d]], [`${p}.attn.proj.bias`, [c.d]]);
     ln(`${p}.ln2`);
-    s.push([`${p}.mlp.fc.weight`, [c.d, 4 * c.d]], [`${p}.mlp.fc.bias`, [4 * c.d]]);
-    s.push([`${p}.mlp.proj.weight`, [4 * c.d, c.d]], [`${p}.mlp.proj.bias`, [c.d]]);
+    s.push([`${p}.mlp.fc.weight`, [c.d, c.mlpRatio * c.d]], [`${p}.mlp.fc.bias`, [c.mlpRatio * c.d]]);
+    s.push([`${p}.mlp.proj.weight`, [c.mlpRatio * c.d, c.d]], [`${p}.mlp.proj.bias`, [c.d]]);
   }
   ln("lnf");
   if (!c.tied) s.push(["head.weight", [c.d, c.vocab]]);
@@ -91,7 +92,7 @@ function head(k: Kernels, c: GPTConfig, p: Params, x: Tensor): Tensor {
 }
 
 function mlp(k: Kernels, p: Params, pre: string, h: Tensor): Tensor {
-  const u = gelu(linear(k, h, get(p, `${pre}.mlp.fc.weight`), get(p, `${pre}.mlp.fc.bias`))); // (N, 4d)
+  const u = gelu(linear(k, h, get(p, `${pre}.mlp.fc.weight`), get(p, `${pre}.mlp.fc.bias`))); // (N, mlpRatio*d)
   return linear(k, u, get(p, `${pre}.mlp.proj.weight`), get(p, `${pre}.mlp.proj.bias`)); // (N, d)
 }
 
@@ -184,6 +185,6 @@ export function decodeStep(k: Kernels, c: GPTConfig, p: Params, cache: KVCache, 
 
 /** flopsPerToken is the matmul FLOPs of one training token (forward + backward, 3× forward). */
 export function flopsPerToken(c: GPTConfig, t: number): number {
-  const perLayer = 2 * (3 * c.d * c.d + c.d * c.d + 8 * c.d * c.d) + 2 * 2 * t * c.d;
+  const perLayer = 2 * (3 * c.d * c.d + c.d * c.d + 2 * c.mlpRatio * c.d * c.d) + 2 * 2 * t * c.d;
   return 3 * (c.layers * perLayer + 2 * c.d * c.vocab);
 }
