@@ -4,7 +4,7 @@
 // Each is written into a temporary directory that is then renamed into place, and the
 // `latest` pointer file is replaced by rename too, so a crash never leaves a half checkpoint
 // that a restart would pick up.
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BackendState } from "./backend.ts";
 import { GPTConfigSchema, type GPTConfig } from "./model.ts";
@@ -33,8 +33,11 @@ export function stepDirName(step: number): string {
   return `step-${String(step).padStart(6, "0")}`;
 }
 
-/** saveCheckpoint writes a checkpoint atomically under root and points `latest` at it; returns its path. */
-export async function saveCheckpoint(root: string, ck: Checkpoint): Promise<string> {
+/**
+ * saveCheckpoint writes a checkpoint atomically under root, points `latest` at it, then keeps
+ * only the newest `keep` step directories (all when keep is absent); returns its path.
+ */
+export async function saveCheckpoint(root: string, ck: Checkpoint, keep?: number): Promise<string> {
   await mkdir(root, { recursive: true });
   const name = stepDirName(ck.state.step);
   const tmp = join(root, `.tmp-${name}-${process.pid}`);
@@ -53,6 +56,10 @@ export async function saveCheckpoint(root: string, ck: Checkpoint): Promise<stri
   const ptr = join(root, `.tmp-latest-${process.pid}`);
   await writeFile(ptr, `${name}\n`);
   await rename(ptr, join(root, "latest"));
+  if (keep !== undefined) {
+    const steps = (await readdir(root)).filter((n) => /^step-\d+$/.test(n)).sort();
+    for (const old of steps.slice(0, Math.max(0, steps.length - keep))) await rm(join(root, old), { recursive: true, force: true });
+  }
   return final;
 }
 

@@ -127,7 +127,8 @@ export async function runSftJob(cfg: SftConfig, log: Log, coll: Collective, hook
   await runSft({
     backend, log, collective: coll, tokenizer: suite.tokenizer.toJSON(),
     resume: resume,
-    options: { epochs: spec.epochs, batchSize: spec.batchSize, seqLen, microBatch: 16, optim, decay: spec.schedule.decay, seed: spec.seed, pad: suite.tokenizer.pad, checkpointDir: cfg.checkpointDir },
+    options: { epochs: spec.epochs, batchSize: spec.batchSize, seqLen, microBatch: 16, optim, decay: spec.schedule.decay, seed: spec.seed, pad: suite.tokenizer.pad, checkpointDir: cfg.checkpointDir,
+      checkpointEveryEpochs: spec.checkpoint.everyEpochs, keepCheckpoints: spec.checkpoint.keep },
     train: sftExamples(suite, train, d.responsesPerPrompt, spec.seed),
     heldOut: sftExamples(suite, held, 1, spec.seed + 1),
     evaluate: held.length === 0 ? undefined : async () => (await avgAtK(backend, evalProblems(suite, held), suite.score, spec06, coll)).accuracy,
@@ -167,6 +168,7 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
       temperature: spec.temperature.initial, resumeTemperature: cfg.temperature, topP: spec.topP, seed: spec.seed,
       eos: suite.tokenizer.eos, pad: suite.tokenizer.pad, microBatch: 32, truncatedReward: spec.reward.truncatedReward,
       entropyOffsets: [-0.2, -0.1, 0.1, 0.2], checkpointDir: cfg.checkpointDir,
+      checkpointEveryEpochs: spec.checkpoint.everyEpochs, keepCheckpoints: spec.checkpoint.keep,
     },
     evaluate: async (si, epoch) => {
       const e = spec.evaluation;

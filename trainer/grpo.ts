@@ -47,6 +47,10 @@ export interface GrpoOptions {
   /** entropyOffsets are the T′ − T at which the entropy curve is re-measured. */
   entropyOffsets: number[];
   checkpointDir?: string;
+  /** checkpointEveryEpochs checkpoints at every Nth epoch end and always at the last (default 1). */
+  checkpointEveryEpochs?: number;
+  /** keepCheckpoints retains only the newest N checkpoints (all when absent). */
+  keepCheckpoints?: number;
   /** resumeTemperature overrides the checkpoint's temperature on resume (the operator's status is authoritative). */
   resumeTemperature?: number;
 }
@@ -165,6 +169,7 @@ export async function runGrpo<P>(ctx: GrpoContext<P>): Promise<{ steps: number; 
     log({ event: "resumed", step, stage: cursor.stage, epoch: cursor.epoch });
   }
   let temperature = o.resumeTemperature ?? cursor.temperature;
+  let globalEpoch = 0;
   const reports: RlEpochReport[] = [];
   let lastCheckpoint: string | undefined;
 
@@ -257,12 +262,14 @@ export async function runGrpo<P>(ctx: GrpoContext<P>): Promise<{ steps: number; 
       if (ctx.evaluate !== undefined) report.accuracy = round(await ctx.evaluate(si, epoch + 1));
       const nextStage = epoch + 1 === stage.epochs ? si + 1 : si;
       const nextEpoch = epoch + 1 === stage.epochs ? 0 : epoch + 1;
-      if (o.checkpointDir !== undefined && coll.rank === 0) {
+      globalEpoch++;
+      const due = globalEpoch % (o.checkpointEveryEpochs ?? 1) === 0 || report.final;
+      if (o.checkpointDir !== undefined && coll.rank === 0 && due) {
         lastCheckpoint = await saveCheckpoint(o.checkpointDir, {
           config: backend.config, backend: backend.exportState(), tokenizer: ctx.tokenizer,
           // Rollout generators derive from (seed, stage, epoch, batch, prompt, sample); no running RNG to save.
           state: { step, rng: new Rng(o.seed).state(), cursor: { kind: "grpo", stage: nextStage, epoch: nextEpoch, temperature, dropped: nextStage === si ? [...dropped] : [] } },
-        });
+        }, o.keepCheckpoints);
         report.checkpoint = lastCheckpoint;
       }
       if (ctx.onEpochEnd !== undefined) {

@@ -29,6 +29,10 @@ export interface SftOptions {
   pad: number;
   /** checkpointDir receives a checkpoint at every epoch end (none when absent). */
   checkpointDir?: string;
+  /** checkpointEveryEpochs checkpoints at every Nth epoch end and always at the last (default 1). */
+  checkpointEveryEpochs?: number;
+  /** keepCheckpoints retains only the newest N checkpoints (all when absent). */
+  keepCheckpoints?: number;
   /** checkpointEverySteps also checkpoints mid-epoch every N steps (0 or absent: epoch ends only). */
   checkpointEverySteps?: number;
   /** stopAfterSteps ends the run early after this many total steps (tests, time limits). */
@@ -215,7 +219,7 @@ export async function runSft(ctx: SftContext): Promise<SftResult> {
           backend: backend.exportState(),
           tokenizer: ctx.tokenizer,
           state: { step, rng: rng.state(), cursor: { kind: "sft", epoch, stepInEpoch: s + 1 } },
-        });
+        }, o.keepCheckpoints);
         log({ event: "checkpoint", step, path: lastCheckpoint });
       }
       if (o.stopAfterSteps !== undefined && step >= o.stopAfterSteps) break;
@@ -233,13 +237,14 @@ export async function runSft(ctx: SftContext): Promise<SftResult> {
     if (stopped) return { steps: step, lastLoss, reports, checkpoint: lastCheckpoint };
     if (ctx.heldOut !== undefined && ctx.heldOut.length > 0) report.evalLoss = round(heldOutLoss(backend, ctx.heldOut, o));
     if (ctx.evaluate !== undefined) report.accuracy = round(await ctx.evaluate(epoch + 1));
-    if (o.checkpointDir !== undefined && coll.rank === 0) {
+    const due = (epoch + 1) % (o.checkpointEveryEpochs ?? 1) === 0 || epoch + 1 === o.epochs;
+    if (o.checkpointDir !== undefined && coll.rank === 0 && due) {
       lastCheckpoint = await saveCheckpoint(o.checkpointDir, {
         config: backend.config,
         backend: backend.exportState(),
         tokenizer: ctx.tokenizer,
         state: { step, rng: rng.state(), cursor: { kind: "sft", epoch: epoch + 1, stepInEpoch: 0 } },
-      });
+      }, o.keepCheckpoints);
       report.checkpoint = lastCheckpoint;
     }
     log({ event: "epoch", ...report });
