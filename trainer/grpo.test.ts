@@ -67,3 +67,58 @@ test("GRPO raises the rollout reward of a partly trained model and reports entro
   assert.ok(late > reports[0].reward + 0.04, `reward ${reports.map((r) => r.reward).join(" → ")}`);
   assert.ok(reports.every((r) => r.accuracy !== undefined && r.accuracy >= 0 && r.accuracy <= 1));
 });
+
+test("two data-parallel GRPO ranks end with the weights of one rank, and a resumed run with those of an unbroken one", async () => {
+  const { connectTcp } = await import("./ddp.ts");
+  const { loadCheckpoint } = await import("./checkpoint.ts");
+  const { mkdtemp, rm } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { createServer } = await import("node:net");
+  const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 32, layers: 1, heads: 2, ctx: 16 });
+  const optim = OptimConfigSchema.parse({ lr: 1e-3, weightDecay: 0, warmup: 0 });
+  const mk = () => new CpuBackend(cfg, initParams(cfg, new Rng(5)), optim, createWasmKernels({ threads: 1 }));
+  const score = async (resp: number[], p: ToyProblem) => (toyDecode(resp) === p.answer ? 1 : 0);
+  const stages = [{
+    name: "toy", prompts: toyProblems(new Rng(4), 12).map((p, i) => ({ id: String(i), prompt: toyPrompt(p), problem: p })),
+    maxResponseLength: 3, epochs: 2, promptsPerBatch: 6, rolloutsPerPrompt: 4, learningRate: 1e-3, overlongFiltering: true, dropSolvedPrompts: false,
+  }];
+  const options = { temperature: 1.2, topP: 1, seed: 2, eos: toyVocab.eos, pad: toyVocab.pad, microBatch: 64, truncatedReward: 0, entropyOffsets: [0.1] };
+  const single = mk();
+  await runGrpo({ backend: single, tokenizer: {}, score, log: () => {}, options, stages });
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  const addr = srv.address();
+  await new Promise<void>((r) => srv.close(() => r()));
+  const port = addr !== null && typeof addr === "object" ? addr.port : 0;
+  const colls = await Promise.all([0, 1].map((rank) => connectTcp({ rank, worldSize: 2, host: "127.0.0.1", port, timeoutMs: 5000 })));
+  const pair = [mk(), mk()];
+  await Promise.all(pair.map((be, r) => runGrpo({ backend: be, tokenizer: {}, score, log: () => {}, options, stages, collective: colls[r] })));
+  await Promise.all(colls.map((c) => c.close()));
+  const want = single.exportState().params;
+  for (const be of pair) {
+    for (const [name, t] of be.exportState().params) {
+      const w = want.get(name)?.data ?? new Float32Array(0);
+      let worst = 0;
+      for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(t.data[i] - w[i]));
+      assert.ok(worst < 1e-4, `${name}: max difference ${worst}`);
+    }
+  }
+  // Resume: one epoch, checkpoint, a fresh backend continues the second epoch.
+  const dir = await mkdtemp(join(tmpdir(), "grpo-resume-"));
+  try {
+    const first = mk();
+    await runGrpo({ backend: first, tokenizer: {}, score, log: () => {}, options: { ...options, checkpointDir: dir }, stages: [{ ...stages[0], epochs: 1 }] });
+    first.close();
+    const resumed = new CpuBackend(cfg, initParams(cfg, new Rng(77)), optim, createWasmKernels({ threads: 1 }));
+    const ck = await loadCheckpoint(dir);
+    // The one-epoch run's checkpoint says "stage 1"; point it back at epoch 2 of the two-epoch stage.
+    ck.state.cursor = { ...ck.state.cursor, stage: 0, epoch: 1 };
+    await runGrpo({ backend: resumed, tokenizer: {}, score, log: () => {}, options, stages, resume: ck });
+    for (const [name, t] of resumed.exportState().params) assert.deepEqual(t.data, want.get(name)?.data, `resumed ${name} differs`);
+    resumed.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  for (const be of [single, ...pair]) be.close();
+});
