@@ -52,6 +52,7 @@ const ids = Int32Array.from({ length: batch * t }, () => rng.int(cfg.vocab));
 const targets = Int32Array.from({ length: batch * t }, () => rng.int(cfg.vocab));
 const w = new Float32Array(batch * t).fill(1 / (batch * t));
 const trainStep = () => {
+  kern.reset();
   zeroGrad(params);
   const loss = crossEntropy(forward(kern, cfg, params, ids, batch, t), targets, w);
   backward(loss);

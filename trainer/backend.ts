@@ -81,6 +81,8 @@ export class CpuBackend implements Backend {
   }
 
   forwardBackward(b: TokenBatch, entropyTemperatures: number[] = []): ForwardBackwardResult {
+    // The previous pass's activations and their gradients are dead (parameter gradients live on the heap).
+    this.kernels.reset();
     const logits = forward(this.kernels, this.config, this.params, b.ids, b.rows, b.t); // (rows*t, vocab)
     let entropySum: number[] = [];
     let maskedTokens = 0;
@@ -107,6 +109,7 @@ export class CpuBackend implements Backend {
   }
 
   stats(b: TokenBatch, temperatures: number[]): TokenStats {
+    this.kernels.reset();
     const logits = forward(this.kernels, this.config, this.params, b.ids, b.rows, b.t);
     return tokenStats(logits.data, this.config.vocab, b.targets, b.mask, temperatures);
   }

@@ -2,7 +2,7 @@
 // checked-in gemm.wasm is exactly what gemm.wat assembles to.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { jsKernels, naiveKernels, type GemmSpec } from "./kernels.ts";
+import { Arena, jsKernels, naiveKernels, type GemmSpec } from "./kernels.ts";
 import { Rng } from "./rng.ts";
 import { assembleGemm } from "./wasm/build.ts";
 import { createWasmKernels, gemmWasmBytes } from "./wasm/kernels.ts";
@@ -46,4 +46,15 @@ test("the WASM and JS gemms match the naive gemm on every shape, transpose and a
 
 test("the checked-in gemm.wasm is what gemm.wat assembles to", async () => {
   assert.deepEqual(Buffer.from(await assembleGemm()), Buffer.from(gemmWasmBytes()));
+});
+
+test("the arena hands back zeroed arrays, reusing a released one of the same length", () => {
+  const arena = new Arena();
+  const a = arena.alloc(5);
+  a.fill(3);
+  arena.reset();
+  const b = arena.alloc(5);
+  assert.equal(b, a);
+  assert.deepEqual([...b], [0, 0, 0, 0, 0]);
+  assert.notEqual(arena.alloc(5), a);
 });

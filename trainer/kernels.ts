@@ -21,6 +21,10 @@ export interface GemmSpec {
 export interface Kernels {
   readonly name: string;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, spec: GemmSpec): void;
+  /** alloc returns a zeroed array for activations and their gradients, valid until the next reset. */
+  alloc(n: number): Float32Array;
+  /** reset declares every array from alloc dead, so the next pass can reuse them. */
+  reset(): void;
   /** close releases threads or memory the kernels hold. */
   close(): void;
 }
@@ -52,6 +56,8 @@ export const naiveKernels: Kernels = {
       }
     }
   },
+  alloc: (n) => new Float32Array(n),
+  reset() {},
   close() {},
 };
 
@@ -81,5 +87,36 @@ export const jsKernels: Kernels = {
       }
     }
   },
+  alloc: (n) => new Float32Array(n),
+  reset() {},
   close() {},
 };
+
+/**
+ * Arena hands out zeroed arrays and takes them all back at reset, reusing them by exact length.
+ * A training step allocates the same sizes every time, so after the first step nothing new is
+ * allocated: no page faults, no garbage-collector pressure from large buffers.
+ */
+export class Arena {
+  private used: Float32Array[] = [];
+  private free = new Map<number, Float32Array[]>();
+
+  /** alloc returns a zeroed array of n floats. */
+  alloc(n: number): Float32Array {
+    const list = this.free.get(n);
+    const a = list !== undefined && list.length > 0 ? list.pop() : undefined;
+    const out = a === undefined ? new Float32Array(n) : a.fill(0);
+    this.used.push(out);
+    return out;
+  }
+
+  /** reset returns every array handed out since the last reset. */
+  reset(): void {
+    for (const a of this.used) {
+      const list = this.free.get(a.length);
+      if (list === undefined) this.free.set(a.length, [a]);
+      else list.push(a);
+    }
+    this.used = [];
+  }
+}

@@ -99,8 +99,8 @@ function mlp(k: Kernels, p: Params, pre: string, h: Tensor): Tensor {
 /** forward runs the model on ids (B*T) laid out as B rows of T tokens → logits (B*T, vocab). */
 export function forward(k: Kernels, c: GPTConfig, p: Params, ids: Int32Array, batch: number, t: number): Tensor {
   if (t > c.ctx) throw new Error(`model: sequence length ${t} exceeds ctx ${c.ctx}`);
-  let x = embedding(get(p, "wte"), ids); // (B*T, d)
-  if (c.positions === "learned") x = add(x, positionRows(get(p, "wpe"), batch, t));
+  let x = embedding(k, get(p, "wte"), ids); // (B*T, d)
+  if (c.positions === "learned") x = add(x, positionRows(k, get(p, "wpe"), batch, t));
   const pos = Int32Array.from({ length: batch * t }, (_, i) => i % t);
   for (let l = 0; l < c.layers; l++) {
     const pre = `h.${l}`;
@@ -138,8 +138,8 @@ export function decodeStep(k: Kernels, c: GPTConfig, p: Params, cache: KVCache, 
   const scale = 1 / Math.sqrt(hs);
   if (pos >= c.ctx) throw new Error(`model: position ${pos} exceeds ctx ${c.ctx}`);
   const posIds = new Int32Array(b).fill(pos);
-  let x = embedding(get(p, "wte"), tokens); // (B, d)
-  if (c.positions === "learned") x = add(x, embedding(get(p, "wpe"), posIds));
+  let x = embedding(k, get(p, "wte"), tokens); // (B, d)
+  if (c.positions === "learned") x = add(x, embedding(k, get(p, "wpe"), posIds));
   const scores = new Float32Array(pos + 1);
   for (let l = 0; l < c.layers; l++) {
     const pre = `h.${l}`;
@@ -148,7 +148,7 @@ export function decodeStep(k: Kernels, c: GPTConfig, p: Params, cache: KVCache, 
     const qkv = qkvT.data;
     const kc = cache.keys[l];
     const vc = cache.values[l];
-    const att = new Float32Array(b * d); // (B, d)
+    const att = k.alloc(b * d); // (B, d)
     for (let s = 0; s < b; s++) {
       const row = (s * c.ctx + pos) * d;
       kc.set(qkv.subarray(s * 3 * d + d, s * 3 * d + 2 * d), row);
@@ -177,6 +177,7 @@ export function decodeStep(k: Kernels, c: GPTConfig, p: Params, cache: KVCache, 
       }
     }
     const a = constant(att, [b, d]);
+    a.alloc = k.alloc;
     x = add(x, linear(k, a, get(p, `${pre}.attn.proj.weight`), get(p, `${pre}.attn.proj.bias`)));
     x = add(x, mlp(k, p, pre, norm(c, p, `${pre}.ln2`, x)));
   }

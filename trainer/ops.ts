@@ -5,16 +5,18 @@
 import type { Kernels } from "./kernels.ts";
 import { Tensor } from "./tensor.ts";
 
-function out(data: Float32Array, shape: number[], parents: Tensor[]): Tensor {
-  return new Tensor(data, shape, parents);
+function out(data: Float32Array, shape: number[], parents: Tensor[], alloc: (n: number) => Float32Array): Tensor {
+  const t = new Tensor(data, shape, parents);
+  t.alloc = alloc;
+  return t;
 }
 
 /** embedding looks up rows of table (V, d) for ids (N) → (N, d). */
-export function embedding(table: Tensor, ids: Int32Array): Tensor {
+export function embedding(k: Kernels, table: Tensor, ids: Int32Array): Tensor {
   const d = table.shape[1];
-  const y = new Float32Array(ids.length * d);
+  const y = k.alloc(ids.length * d);
   for (let i = 0; i < ids.length; i++) y.set(table.data.subarray(ids[i] * d, ids[i] * d + d), i * d);
-  const o = out(y, [ids.length, d], [table]);
+  const o = out(y, [ids.length, d], [table], k.alloc);
   o.backwardFn = () => {
     const g = o.g();
     const tg = table.g();
@@ -27,17 +29,17 @@ export function embedding(table: Tensor, ids: Int32Array): Tensor {
 }
 
 /** positionRows returns rows 0..T-1 of a (ctx, d) table repeated B times → (B*T, d). */
-export function positionRows(table: Tensor, batch: number, t: number): Tensor {
+export function positionRows(k: Kernels, table: Tensor, batch: number, t: number): Tensor {
   const ids = new Int32Array(batch * t);
   for (let b = 0; b < batch; b++) for (let i = 0; i < t; i++) ids[b * t + i] = i;
-  return embedding(table, ids);
+  return embedding(k, table, ids);
 }
 
 /** add is elementwise a + b (same shape). */
 export function add(a: Tensor, b: Tensor): Tensor {
-  const y = new Float32Array(a.size);
+  const y = a.alloc(a.size);
   for (let i = 0; i < y.length; i++) y[i] = a.data[i] + b.data[i];
-  const o = out(y, a.shape, [a, b]);
+  const o = out(y, a.shape, [a, b], a.alloc);
   o.backwardFn = () => {
     const g = o.g();
     if (a.requiresGrad) addInto(a.g(), g);
@@ -53,10 +55,10 @@ export function add(a: Tensor, b: Tensor): Tensor {
 export function linear(k: Kernels, x: Tensor, w: Tensor, bias: Tensor | null, transW = false): Tensor {
   const [n, din] = x.shape;
   const dout = transW ? w.shape[0] : w.shape[1];
-  const y = new Float32Array(n * dout);
+  const y = k.alloc(n * dout);
   k.gemm(x.data, w.data, y, { batch: 1, m: n, n: dout, k: din, transA: false, transB: transW, accumulate: false });
   if (bias !== null) for (let i = 0; i < n; i++) for (let j = 0; j < dout; j++) y[i * dout + j] += bias.data[j];
-  const o = out(y, [n, dout], bias === null ? [x, w] : [x, w, bias]);
+  const o = out(y, [n, dout], bias === null ? [x, w] : [x, w, bias], k.alloc);
   o.backwardFn = () => {
     const g = o.g();
     if (x.requiresGrad) {
@@ -79,7 +81,7 @@ export function linear(k: Kernels, x: Tensor, w: Tensor, bias: Tensor | null, tr
 /** layerNorm normalises each row of x (N, d) to zero mean, unit variance, then scales and shifts. */
 export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
   const [n, d] = x.shape;
-  const y = new Float32Array(n * d);
+  const y = x.alloc(n * d);
   const mean = new Float32Array(n);
   const rstd = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -94,7 +96,7 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
     rstd[i] = r;
     for (let j = 0; j < d; j++) y[o + j] = (x.data[o + j] - m) * r * w.data[j] + b.data[j];
   }
-  const o = out(y, [n, d], [x, w, b]);
+  const o = out(y, [n, d], [x, w, b], x.alloc);
   o.backwardFn = () => {
     const g = o.g();
     const xg = x.requiresGrad ? x.g() : null;
@@ -129,7 +131,7 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
 /** rmsNorm scales each row of x (N, d) by the inverse root-mean-square, then by w. */
 export function rmsNorm(x: Tensor, w: Tensor, eps = 1e-5): Tensor {
   const [n, d] = x.shape;
-  const y = new Float32Array(n * d);
+  const y = x.alloc(n * d);
   const rstd = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * d;
@@ -139,7 +141,7 @@ export function rmsNorm(x: Tensor, w: Tensor, eps = 1e-5): Tensor {
     rstd[i] = r;
     for (let j = 0; j < d; j++) y[o + j] = x.data[o + j] * r * w.data[j];
   }
-  const o = out(y, [n, d], [x, w]);
+  const o = out(y, [n, d], [x, w], x.alloc);
   o.backwardFn = () => {
     const g = o.g();
     const xg = x.requiresGrad ? x.g() : null;
@@ -164,8 +166,8 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** gelu is the tanh approximation of GELU, elementwise (GPT-2's). */
 export function gelu(x: Tensor): Tensor {
-  const y = new Float32Array(x.size);
-  const th = new Float32Array(x.size); // tanh(u), kept for the backward pass
+  const y = x.alloc(x.size);
+  const th = x.alloc(x.size); // tanh(u), kept for the backward pass
   for (let i = 0; i < y.length; i++) {
     const v = x.data[i];
     // tanh through one exp (faster than Math.tanh here); u is clamped where tanh is ±1 in fp32.
@@ -175,7 +177,7 @@ export function gelu(x: Tensor): Tensor {
     th[i] = t;
     y[i] = 0.5 * v * (1 + t);
   }
-  const o = out(y, x.shape, [x]);
+  const o = out(y, x.shape, [x], x.alloc);
   o.backwardFn = () => {
     const g = o.g();
     const xg = x.g();
@@ -207,24 +209,24 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
   const hs = d / heads;
   const bh = batch * heads;
   const scale = 1 / Math.sqrt(hs);
-  const q = new Float32Array(bh * t * hs); // (B*nh, T, hs)
-  const k = new Float32Array(bh * t * hs);
-  const v = new Float32Array(bh * t * hs);
+  const q = kern.alloc(bh * t * hs); // (B*nh, T, hs)
+  const k = kern.alloc(bh * t * hs);
+  const v = kern.alloc(bh * t * hs);
   splitHeads(qkv.data, [q, k, v], batch, t, heads, hs);
-  const p = new Float32Array(bh * t * t); // (B*nh, T, T)
+  const p = kern.alloc(bh * t * t); // (B*nh, T, T)
   kern.gemm(q, k, p, { batch: bh, m: t, n: t, k: hs, transA: false, transB: true, accumulate: false });
   causalSoftmax(p, bh, t, scale);
-  const y = new Float32Array(bh * t * hs);
+  const y = kern.alloc(bh * t * hs);
   kern.gemm(p, v, y, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
-  const merged = new Float32Array(batch * t * d);
+  const merged = kern.alloc(batch * t * d);
   mergeHeads(y, merged, batch, t, heads, hs);
-  const o = out(merged, [batch * t, d], [qkv]);
+  const o = out(merged, [batch * t, d], [qkv], kern.alloc);
   o.backwardFn = () => {
-    const dy = new Float32Array(bh * t * hs);
+    const dy = kern.alloc(bh * t * hs);
     splitHead(o.g(), dy, batch, t, heads, hs, d, 0);
-    const dp = new Float32Array(bh * t * t);
+    const dp = kern.alloc(bh * t * t);
     kern.gemm(dy, v, dp, { batch: bh, m: t, n: t, k: hs, transA: false, transB: true, accumulate: false });
-    const dv = new Float32Array(bh * t * hs);
+    const dv = kern.alloc(bh * t * hs);
     kern.gemm(p, dy, dv, { batch: bh, m: t, n: hs, k: t, transA: true, transB: false, accumulate: false });
     // softmax backward: ds = p * (dp - sum(dp * p)), times the score scale
     for (let r = 0; r < bh * t; r++) {
@@ -235,9 +237,9 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
       for (let j = 0; j <= row; j++) dp[off + j] = p[off + j] * (dp[off + j] - dot) * scale;
       for (let j = row + 1; j < t; j++) dp[off + j] = 0;
     }
-    const dq = new Float32Array(bh * t * hs);
+    const dq = kern.alloc(bh * t * hs);
     kern.gemm(dp, k, dq, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
-    const dk = new Float32Array(bh * t * hs);
+    const dk = kern.alloc(bh * t * hs);
     kern.gemm(dp, q, dk, { batch: bh, m: t, n: hs, k: t, transA: true, transB: false, accumulate: false });
     if (qkv.grad === null) mergeHeadsSet(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
     else mergeHeadsInto(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
@@ -328,7 +330,7 @@ export function causalSoftmax(p: Float32Array, bh: number, t: number, scale: num
 /** logSoftmax is log(softmax(x / temperature)) over the last axis of x (N, V). */
 export function logSoftmax(x: Tensor, temperature = 1): Tensor {
   const [n, v] = x.shape;
-  const y = new Float32Array(n * v);
+  const y = x.alloc(n * v);
   for (let i = 0; i < n; i++) {
     const off = i * v;
     let max = -Infinity;
@@ -338,7 +340,7 @@ export function logSoftmax(x: Tensor, temperature = 1): Tensor {
     const lse = max + Math.log(sum);
     for (let j = 0; j < v; j++) y[off + j] = x.data[off + j] / temperature - lse;
   }
-  const o = out(y, x.shape, [x]);
+  const o = out(y, x.shape, [x], x.alloc);
   o.backwardFn = () => {
     const g = o.g();
     const xg = x.g();
@@ -359,7 +361,7 @@ export function logSoftmax(x: Tensor, temperature = 1): Tensor {
  */
 export function crossEntropy(logits: Tensor, targets: Int32Array, weights: Float32Array, temperature = 1): Tensor {
   const [n, v] = logits.shape;
-  const probs = new Float32Array(n * v);
+  const probs = logits.alloc(n * v);
   let loss = 0;
   for (let i = 0; i < n; i++) {
     if (weights[i] === 0) continue;
@@ -375,7 +377,7 @@ export function crossEntropy(logits: Tensor, targets: Int32Array, weights: Float
     for (let j = 0; j < v; j++) probs[off + j] /= sum;
     loss -= weights[i] * (logits.data[off + targets[i]] / temperature - max - Math.log(sum));
   }
-  const o = out(new Float32Array([loss]), [1], [logits]);
+  const o = out(new Float32Array([loss]), [1], [logits], logits.alloc);
   o.backwardFn = () => {
     const g = o.g()[0];
     const lg = logits.g();
@@ -413,7 +415,8 @@ export function rope(qkv: Tensor, positions: Int32Array, heads: number): Tensor 
       sin[r * half + i] = Math.sin(a);
     }
   }
-  const y = qkv.data.slice();
+  const y = qkv.alloc(qkv.size);
+  y.set(qkv.data);
   const rotate = (src: Float32Array, dst: Float32Array, sign: number) => {
     for (let r = 0; r < n; r++) {
       for (let part = 0; part < 2; part++) {
@@ -432,11 +435,12 @@ export function rope(qkv: Tensor, positions: Int32Array, heads: number): Tensor 
     }
   };
   rotate(qkv.data, y, 1);
-  const o = out(y, qkv.shape, [qkv]);
+  const o = out(y, qkv.shape, [qkv], qkv.alloc);
   o.backwardFn = () => {
     // The rotation is orthogonal: its gradient is the inverse rotation (values pass straight).
     const g = o.g();
-    const back = g.slice();
+    const back = qkv.alloc(g.length);
+    back.set(g);
     rotate(g, back, -1);
     addInto(qkv.g(), back);
   };

@@ -43,6 +43,7 @@ export function sampleBatch(k: Kernels, c: GPTConfig, p: Params, prompts: number
       const pr = prompts[s];
       tokens[s] = pos < pr.length ? pr[pos] : (out[s].response[pos - pr.length] ?? o.eos);
     }
+    k.reset(); // the previous step's activations are dead: reuse their buffers
     const logits = decodeStep(k, c, p, cache, tokens, pos); // (B, vocab)
     let active = 0;
     for (let s = 0; s < b; s++) {

@@ -11,6 +11,8 @@ export class Tensor {
   requiresGrad: boolean;
   parents: Tensor[];
   backwardFn: (() => void) | null = null;
+  /** alloc makes this tensor's gradient buffer (and the outputs of ops on it): a device's arena or the heap. */
+  alloc: (n: number) => Float32Array = heapAlloc;
 
   /** Tensor constructor wraps data (not copied) with a shape; parents are the op's inputs. */
   constructor(data: Float32Array, shape: number[], parents: Tensor[] = [], requiresGrad?: boolean) {
@@ -28,7 +30,7 @@ export class Tensor {
 
   /** g returns the gradient buffer, allocating zeros on first use. */
   g(): Float32Array {
-    if (this.grad === null) this.grad = new Float32Array(this.data.length);
+    if (this.grad === null) this.grad = this.alloc(this.data.length);
     return this.grad;
   }
 
@@ -37,6 +39,11 @@ export class Tensor {
     if (this.data.length !== 1) throw new Error(`item: tensor has ${this.data.length} elements`);
     return this.data[0];
   }
+}
+
+/** heapAlloc allocates a zeroed array on the JS heap. */
+export function heapAlloc(n: number): Float32Array {
+  return new Float32Array(n);
 }
 
 /** numel is the product of a shape's dimensions. */

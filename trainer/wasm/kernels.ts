@@ -5,7 +5,7 @@
 // worker's half is done, so the ops above never see a promise.
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import type { GemmSpec, Kernels } from "../kernels.ts";
+import { Arena, type GemmSpec, type Kernels } from "../kernels.ts";
 import { CTRL, runShare, wasmApi, type GemmExports } from "./share.ts";
 
 const PAGE = 65536;
@@ -37,6 +37,7 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
   }
   let heap = new Float32Array(memory.buffer);
   let seq = 0;
+  const arena = new Arena();
 
   function ensure(bytes: number): void {
     const have = memory.buffer.byteLength;
@@ -97,6 +98,8 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
       }
       copyOut(heap, cOff, c, batch * m, n, ldc);
     },
+    alloc: (n: number) => arena.alloc(n),
+    reset: () => arena.reset(),
     close(): void {
       if (worker !== null) {
         Atomics.store(ctrl, CTRL.seq, -1);
