@@ -18,7 +18,7 @@ const shapes: Array<[number, number, number, number]> = [
   [1, 1, 1, 1], [1, 5, 7, 3], [1, 37, 29, 13], [3, 64, 17, 33], [2, 128, 64, 32], [1, 300, 130, 70], [8, 9, 16, 5],
 ];
 
-test("the WASM and JS gemms match the naive gemm on every shape, transpose and accumulate flag", () => {
+test("the WASM and JS gemms match the naive gemm on every shape, transpose and accumulate flag, in place or copied", () => {
   const rng = new Rng(11);
   for (const [batch, m, n, k] of shapes) {
     for (const transA of [false, true]) {
@@ -30,14 +30,22 @@ test("the WASM and JS gemms match the naive gemm on every shape, transpose and a
           const c0 = Float32Array.from({ length: batch * m * n }, () => rng.normal());
           const want = c0.slice();
           naiveKernels.gemm(a, b, want, s);
-          for (const kern of [one, two, jsKernels]) {
-            const got = c0.slice();
-            kern.gemm(a, b, got, s);
+          for (const [kern, inPlace] of [[one, false], [two, false], [two, true], [jsKernels, false]] as const) {
+            // inPlace: operands allocated by the kernels themselves (in wasm memory, no copies)
+            const own = (x: Float32Array) => {
+              if (!inPlace) return x.slice();
+              const y = kern.alloc(x.length);
+              y.set(x);
+              return y;
+            };
+            const got = own(c0);
+            kern.gemm(own(a), own(b), got, s);
             for (let i = 0; i < got.length; i++) {
               assert.ok(Math.abs(got[i] - want[i]) < 1e-4 * Math.sqrt(k) + 1e-5,
                 `${kern.name} ${JSON.stringify(s)} at ${i}: ${got[i]} vs ${want[i]}`);
             }
           }
+          two.reset();
         }
       }
     }

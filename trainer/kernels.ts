@@ -100,12 +100,18 @@ export const jsKernels: Kernels = {
 export class Arena {
   private used: Float32Array[] = [];
   private free = new Map<number, Float32Array[]>();
+  private make: (n: number) => Float32Array;
+
+  /** Arena constructor takes where new arrays come from (zeroed): the heap by default, or device memory. */
+  constructor(make: (n: number) => Float32Array = (n) => new Float32Array(n)) {
+    this.make = make;
+  }
 
   /** alloc returns a zeroed array of n floats. */
   alloc(n: number): Float32Array {
     const list = this.free.get(n);
     const a = list !== undefined && list.length > 0 ? list.pop() : undefined;
-    const out = a === undefined ? new Float32Array(n) : a.fill(0);
+    const out = a === undefined ? this.make(n) : a.fill(0);
     this.used.push(out);
     return out;
   }

@@ -67,6 +67,7 @@ test("a tiny model overfits a fixed batch: the loss falls below a tenth of its s
   let first = 0;
   let last = 0;
   for (let step = 0; step < 150; step++) {
+    wasm.reset();
     zeroGrad(p);
     const loss = crossEntropy(forward(wasm, c, p, ids, 4, 16), targets, w);
     backward(loss);

@@ -37,13 +37,36 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
   }
   let heap = new Float32Array(memory.buffer);
   let seq = 0;
-  const arena = new Arena();
+  // Every ArrayBuffer object this memory has shown us: a Float32Array on one of them lives in
+  // wasm memory, so the kernel can read or write it in place instead of copying.
+  const ours = new Set<ArrayBufferLike>([memory.buffer]);
+  let top = 0; // bytes handed out so far (arena blocks and scratch), bump-allocated
+  let scratch = { off: 0, bytes: 0 };
 
-  function ensure(bytes: number): void {
-    const have = memory.buffer.byteLength;
-    if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
-    if (heap.byteLength !== memory.buffer.byteLength) heap = new Float32Array(memory.buffer);
+  function refresh(): void {
+    if (heap.byteLength !== memory.buffer.byteLength) {
+      heap = new Float32Array(memory.buffer);
+      ours.add(memory.buffer);
+    }
   }
+  function reserve(bytes: number): number {
+    const off = (top + 15) & ~15;
+    top = off + bytes;
+    const have = memory.buffer.byteLength;
+    if (top > have) memory.grow(Math.ceil((top - have) / PAGE));
+    refresh();
+    return off;
+  }
+  function scratchFor(bytes: number): number {
+    if (scratch.bytes < bytes) scratch = { off: reserve(Math.ceil(bytes * 1.25)), bytes: Math.ceil(bytes * 1.25) };
+    return scratch.off;
+  }
+  const owns = (x: Float32Array) => ours.has(x.buffer);
+  // The arena's arrays live in wasm memory, so activations go in and out of the kernel uncopied.
+  const arena = new Arena((n) => {
+    const off = reserve(n * 4); // first: it may grow the memory, and the view must be on the grown buffer
+    return new Float32Array(memory.buffer, off, n);
+  });
 
   return {
     name: opts.threads === 2 ? "wasm-simd-2t" : "wasm-simd",
@@ -51,15 +74,22 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
       const { batch, m, n, k } = s;
       const np = (n + 7) >> 3;
       const ldc = np * 8;
-      // Layout (floats): A | raw B | packed B | C, each 16-byte aligned.
-      const aOff = 0;
-      const bOff = align4(aOff + batch * m * k);
-      const bpOff = align4(bOff + batch * k * n);
-      const cOff = align4(bpOff + batch * np * 8 * k);
-      ensure((cOff + batch * m * ldc) * 4);
-      heap.set(a.subarray(0, batch * m * k), aOff);
-      heap.set(b.subarray(0, batch * k * n), bOff);
-      if (s.accumulate) copyIn(heap, cOff, c, batch * m, n, ldc);
+      const aIn = owns(a);
+      const bIn = owns(b);
+      const cIn = owns(c) && ldc === n;
+      // Scratch layout (floats): [A copy] [raw B copy] packed B [C], each 16-byte aligned.
+      const aLen = aIn ? 0 : align4(batch * m * k);
+      const bLen = bIn ? 0 : align4(batch * k * n);
+      const bpLen = align4(batch * np * 8 * k);
+      const cLen = cIn ? 0 : batch * m * ldc;
+      const base = scratchFor((aLen + bLen + bpLen + cLen) * 4) / 4;
+      const aOff = aIn ? a.byteOffset / 4 : base;
+      const bOff = bIn ? b.byteOffset / 4 : base + aLen;
+      const bpOff = base + aLen + bLen;
+      const cOff = cIn ? c.byteOffset / 4 : bpOff + bpLen;
+      if (!aIn) heap.set(a.subarray(0, batch * m * k), aOff);
+      if (!bIn) heap.set(b.subarray(0, batch * k * n), bOff);
+      if (!cIn && s.accumulate) copyIn(heap, cOff, c, batch * m, n, ldc);
       for (let bi = 0; bi < batch; bi++) {
         const src = (bOff + bi * k * n) * 4;
         const dst = (bpOff + bi * np * 8 * k) * 4;
@@ -96,7 +126,7 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
             ctrl[CTRL.g], ctrl[CTRL.acc]);
         }
       }
-      copyOut(heap, cOff, c, batch * m, n, ldc);
+      if (!cIn) copyOut(heap, cOff, c, batch * m, n, ldc);
     },
     alloc: (n: number) => arena.alloc(n),
     reset: () => arena.reset(),
