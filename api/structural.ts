@@ -3,8 +3,7 @@
 // fields as with fieldValidation=Strict), then the CEL x-kubernetes-validations on every node
 // that is present. Generic over any CRD schema; ajv does the schema part.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { evalMessage, evalRule, type JsonSchema } from "./cel.ts";
-import type { Rule } from "./rules.ts";
+import { checkRule, type JsonSchema, type ValidationRule } from "./cel.ts";
 import { fieldPathSegments, rulesKey } from "./rules.ts";
 
 /** Problem is one thing wrong with an object, in the apiserver's terms. */
@@ -82,16 +81,14 @@ function problemOf(e: ErrorObject): Problem {
 /** celProblems evaluates x-kubernetes-validations on value and, recursively, on its present children. */
 function celProblems(schema: Node, value: unknown, at: string, out: Problem[]): void {
   if (value === undefined || value === null) return;
-  for (const r of (schema[rulesKey] as Rule[] | undefined) ?? []) {
-    let ok: boolean;
-    try {
-      ok = evalRule(r.rule, value, schema as JsonSchema);
-    } catch (err) {
-      out.push({ field: at, reason: "FieldValueInvalid", message: `rule ${JSON.stringify(r.rule)} could not be evaluated: ${(err as Error).message}` });
+  for (const r of (schema[rulesKey] as ValidationRule[] | undefined) ?? []) {
+    const result = checkRule(r, value, undefined, schema as JsonSchema);
+    if (result.ok) continue;
+    if (result.broken === true) {
+      out.push({ field: at, reason: "FieldValueInvalid", message: `rule ${JSON.stringify(r.rule)} could not be evaluated: ${result.message}` });
       continue;
     }
-    if (ok) continue;
-    const message = r.messageExpression === undefined ? r.message : evalMessage(r.messageExpression, value, schema as JsonSchema, r.message);
+    const message = result.message;
     const field = fieldPathSegments(r.fieldPath).reduce(join, at);
     out.push({ field, reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(pick(value, r.fieldPath))}: ${message}` });
   }

@@ -3,7 +3,9 @@
 // metadata rules, kind rules, schema and CEL validation). It changes the object in place and
 // throws the Status error the client should see; it never touches the store.
 import { admitBuiltin, type BuiltinContext } from "./builtin-rules.ts";
+import { componentName, modelOfKind, pruneBuiltin, unknownBuiltinFields, type BuiltinSchemas } from "./builtin-schemas.ts";
 import { ApiError, badRequest, invalid, type Cause } from "./errors.ts";
+import { labelCauses } from "./immutability.ts";
 import { applyDefaults, pruneUnknown, validateAgainst } from "./schema.ts";
 import { apiVersionOf, isObj, type Obj, type ResourceType } from "./types.ts";
 
@@ -24,7 +26,11 @@ export function checkTypeMeta(rt: ResourceType, body: Obj): void {
   if (!isObj(body.metadata)) body.metadata = {};
 }
 
-function unknownFields(rt: ResourceType, body: Obj): string[] {
+function unknownFields(rt: ResourceType, body: Obj, builtins: BuiltinSchemas | undefined): string[] {
+  const model = modelOfKind[`${rt.group}/${rt.plural}`];
+  if (rt.builtin && builtins !== undefined && model !== undefined) {
+    return unknownBuiltinFields(body, { $ref: `#/components/schemas/${componentName(model)}` }, builtins.components);
+  }
   const found = Object.keys(body.metadata ?? {}).filter((k) => !metadataFields.has(k)).map((k) => `metadata.${k}`);
   if (!rt.builtin) {
     const probe = JSON.parse(JSON.stringify(body)) as Obj;
@@ -34,9 +40,9 @@ function unknownFields(rt: ResourceType, body: Obj): string[] {
 }
 
 /** checkUnknownFields applies fieldValidation: Strict throws 400, Warn returns warnings. */
-export function checkUnknownFields(rt: ResourceType, body: Obj, mode: FieldValidation): string[] {
+export function checkUnknownFields(rt: ResourceType, body: Obj, mode: FieldValidation, builtins?: BuiltinSchemas): string[] {
   if (mode === "Ignore") return [];
-  const found = unknownFields(rt, body);
+  const found = unknownFields(rt, body, builtins);
   if (found.length === 0) return [];
   const list = found.map((f) => `unknown field "${f}"`);
   if (mode === "Strict") throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list.join(", ")}`);
@@ -61,9 +67,12 @@ function metadataCauses(rt: ResourceType, meta: Obj): Cause[] {
 }
 
 /** admit prunes, defaults and validates obj (old on update), throwing 422 with causes. */
-export function admit(rt: ResourceType, obj: Obj, old: Obj | undefined, ctx: BuiltinContext): void {
+export function admit(rt: ResourceType, obj: Obj, old: Obj | undefined, ctx: BuiltinContext, builtins?: BuiltinSchemas): void {
+  const model = modelOfKind[`${rt.group}/${rt.plural}`];
+  if (rt.builtin && builtins !== undefined && model !== undefined) pruneBuiltin(obj, model, builtins);
   const causes = metadataCauses(rt, obj.metadata);
-  if (rt.builtin) causes.push(...admitBuiltin(rt.group, rt.plural, obj, old === undefined, ctx));
+  causes.push(...labelCauses(obj.metadata.labels));
+  if (rt.builtin) causes.push(...admitBuiltin(rt.group, rt.plural, obj, old, ctx));
   else if (rt.schema !== undefined) {
     pruneUnknown(obj, rt.schema);
     applyDefaults(obj, rt.schema);
@@ -72,7 +81,7 @@ export function admit(rt: ResourceType, obj: Obj, old: Obj | undefined, ctx: Bui
   if (causes.length > 0) throw invalid(rt.group, rt.kind, String(obj.metadata.name ?? ""), causes);
 }
 
-/** ensureNotTerminating is the 403 for creating inside a namespace being deleted. */
+/** terminatingNamespace is the 403 for creating inside a namespace being deleted. */
 export function terminatingNamespace(ns: string): ApiError {
   return new ApiError(403, "Forbidden", `unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: "namespaces" });
 }

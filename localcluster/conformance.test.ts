@@ -9,7 +9,9 @@ import { pino } from "pino";
 import { call, watch } from "../test/kube-http.ts";
 import { eventually } from "../test/eventually.ts";
 import { startLocalCluster, type LocalCluster } from "./cluster.ts";
+import { sweepEvents } from "./event-ttl.ts";
 import { configMap, widget, widgetCrd, widgetsPath } from "./testdata/fixtures.ts";
+import type { Obj } from "./types.ts";
 
 const CM = "/api/v1/namespaces/default/configmaps";
 let cluster: LocalCluster;
@@ -138,6 +140,17 @@ describe("writes", () => {
     assert.equal((await call(cluster, "GET", `${CM}/dry`)).status, 404);
   });
 
+  test("dry-run patches and deletes answer as if done and change nothing", async () => {
+    const created = (await call(cluster, "POST", CM, configMap("dry2"))).body;
+    const patched = await call(cluster, "PATCH", `${CM}/dry2?dryRun=All`, { data: { a: "changed" } }, "application/merge-patch+json");
+    assert.equal(patched.body.data.a, "changed");
+    const deleted = await call(cluster, "DELETE", `${CM}/dry2`, { dryRun: ["All"] });
+    assert.equal(deleted.status, 200);
+    const after = await call(cluster, "GET", `${CM}/dry2`);
+    assert.equal(after.body.data.a, "b");
+    assert.equal(after.body.metadata.resourceVersion, created.metadata.resourceVersion);
+  });
+
   test("a finalizer holds a deleted object until it is removed", async () => {
     await call(cluster, "POST", CM, configMap("held", { finalizers: ["example.com/hold"] }));
     const del = await call(cluster, "DELETE", `${CM}/held`);
@@ -227,6 +240,17 @@ describe("lists and watches", () => {
     w.close();
   });
 
+  test("ends the initial events of a watch-list request with an initial-events-end bookmark", async () => {
+    await call(cluster, "POST", "/api/v1/namespaces", { metadata: { name: "listwatch" } });
+    await call(cluster, "POST", "/api/v1/namespaces/listwatch/configmaps", configMap("only"));
+    const w = await watch(cluster, "/api/v1/namespaces/listwatch/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan");
+    assert.equal((await w.next())?.object.metadata.name, "only");
+    const end = await w.next();
+    assert.equal(end?.type, "BOOKMARK");
+    assert.equal(end?.object.metadata.annotations["k8s.io/initial-events-end"], "true");
+    w.close();
+  });
+
   test("ends a watch after timeoutSeconds", async () => {
     const began = Date.now();
     const w = await watch(cluster, `${CM}?watch=true&timeoutSeconds=1&resourceVersion=${(await call(cluster, "GET", CM)).body.metadata.resourceVersion}`);
@@ -258,6 +282,15 @@ describe("built-in kinds", () => {
     assert.equal(back.body.regarding.uid, "u-1");
   });
 
+  test("expires events last seen longer ago than the TTL", async () => {
+    const ev = (name: string, at: string): Obj => ({ metadata: { name }, involvedObject: { kind: "Pod", name: "x", namespace: "default" }, reason: "R", message: "m", lastTimestamp: at });
+    await call(cluster, "POST", "/api/v1/namespaces/default/events", ev("old-event", "2026-01-01T00:00:00Z"));
+    await call(cluster, "POST", "/api/v1/namespaces/default/events", ev("new-event", "2026-01-01T00:59:00Z"));
+    assert.ok(sweepEvents(cluster.api, Date.parse("2026-01-01T01:30:00Z"), 3_600_000) >= 1);
+    assert.equal((await call(cluster, "GET", "/api/v1/namespaces/default/events/old-event")).status, 404);
+    assert.equal((await call(cluster, "GET", "/api/v1/namespaces/default/events/new-event")).status, 200);
+  });
+
   test("binds a pod to a node once through pods/binding", async () => {
     const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "bound" }, spec: { containers: [{ name: "main", image: "busybox" }] } };
     assert.equal((await call(cluster, "POST", "/api/v1/namespaces/default/pods", pod)).status, 201);
@@ -279,5 +312,46 @@ describe("built-in kinds", () => {
     const rejected = await call(cluster, "POST", "/apis/batch/v1/namespaces/default/jobs", bad);
     assert.equal(rejected.status, 422);
     assert.equal(rejected.body.details.causes[0].field, "spec.template.spec.restartPolicy");
+  });
+});
+
+describe("update rules of built-in kinds", () => {
+  const JOBS = "/apis/batch/v1/namespaces/default/jobs";
+  const job = (name: string, suspend: boolean): Obj => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name }, spec: { suspend, template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox:1" }] } } } });
+
+  test("refuses to change a running job's pod template but allows it while suspended", async () => {
+    await call(cluster, "POST", JOBS, job("fixed", false));
+    const change = { spec: { template: { spec: { containers: [{ name: "main", image: "busybox:2" }] } } } };
+    const refused = await call(cluster, "PATCH", `${JOBS}/fixed`, change, "application/strategic-merge-patch+json");
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.details.causes[0].field, "spec.template");
+    await call(cluster, "POST", JOBS, job("paused", true));
+    assert.equal((await call(cluster, "PATCH", `${JOBS}/paused`, change, "application/strategic-merge-patch+json")).status, 200);
+  });
+
+  test("lets a pod's image change but not the rest of its spec", async () => {
+    const PODS = "/api/v1/namespaces/default/pods";
+    await call(cluster, "POST", PODS, { metadata: { name: "fixedpod" }, spec: { containers: [{ name: "main", image: "busybox:1" }] } });
+    assert.equal((await call(cluster, "PATCH", `${PODS}/fixedpod`, { spec: { containers: [{ name: "main", image: "busybox:2" }] } }, "application/strategic-merge-patch+json")).status, 200);
+    const refused = await call(cluster, "PATCH", `${PODS}/fixedpod`, { spec: { containers: [{ name: "main", command: ["sh"] }] } }, "application/strategic-merge-patch+json");
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.details.causes[0].reason, "FieldValueForbidden");
+  });
+
+  test("rejects a label value the apiserver would reject", async () => {
+    const r = await call(cluster, "POST", CM, configMap("badlabel", { labels: { "kueue.x-k8s.io/queue-name": "not ok" } }));
+    assert.equal(r.status, 422);
+    assert.equal(r.body.details.causes[0].field, "metadata.labels");
+  });
+});
+
+describe("built-in decoding", () => {
+  test("drops fields a built-in kind does not define when validation is not strict", async () => {
+    const r = await call(cluster, "POST", `${CM}?fieldValidation=Ignore`, { ...configMap("loose"), colour: "red", metadata: { name: "loose", shade: 1 } });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.colour, undefined);
+    assert.equal(r.body.metadata.shade, undefined);
+    const warned = await call(cluster, "POST", CM, { ...configMap("warned"), colour: "red" });
+    assert.equal(warned.headers.warning, '299 - "unknown field \\"colour\\""');
   });
 });

@@ -3,7 +3,7 @@
 // they run after the write that triggers them, not inside it, and converge by repeated passes.
 import type { Api, Change } from "./api.ts";
 import { bucketOf } from "./store.ts";
-import type { Obj, ResourceType } from "./types.ts";
+import { deepEqual, type Obj, type ResourceType } from "./types.ts";
 
 /** GarbageCollector schedules passes; notify is wired to the api's afterChange. */
 export interface GarbageCollector {
@@ -99,7 +99,9 @@ export function newGarbageCollector(getApi: () => Api): GarbageCollector {
   return {
     notify(change) {
       const m = change.object.metadata;
-      const relevant = change.deleted || m.deletionTimestamp !== undefined || (m.ownerReferences ?? []).length > 0;
+      // Status writes to owned objects (pods of a job) change no ownership: they need no pass.
+      const refsChanged = (m.ownerReferences ?? []).length > 0 && !deepEqual(m.ownerReferences, change.prev?.metadata.ownerReferences);
+      const relevant = change.deleted || m.deletionTimestamp !== undefined || refsChanged;
       if (relevant) schedule();
     },
     async settle() {

@@ -8,9 +8,11 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pino } from "pino";
 import { stringify } from "yaml";
+import { eventually } from "../test/eventually.ts";
 import { call } from "../test/kube-http.ts";
 import { kubectlFor, type Kubectl } from "../test/kubectl.ts";
 import { startLocalCluster, type LocalCluster } from "./cluster.ts";
+import { findKubectl } from "./kubectl-binary.ts";
 import { logPath } from "./logs.ts";
 import { widget, widgetCrd } from "./testdata/fixtures.ts";
 
@@ -76,6 +78,14 @@ test("explains custom resource fields from OpenAPI v3", async () => {
   assert.match(out, /initial\s+<number>/);
 });
 
+test("explains built-in kinds and rejects their unknown fields", async () => {
+  assert.match(await ok(["explain", "pod.spec.containers.image"]), /Container image name/);
+  const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "typo" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox", imagePolicy: "Always" }] } } } };
+  const r = await k(["-n", "team", "apply", "-f", file("typo.yaml", job)]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown field "spec.template.spec.containers\[0\].imagePolicy"/);
+});
+
 test("describes an object with its events", async () => {
   const w = JSON.parse(await ok(["-n", "team", "get", "wd", "print", "-o", "json"]));
   const ev = { metadata: { name: "print.1" }, involvedObject: { kind: "Widget", name: "print", namespace: "team", uid: w.metadata.uid, apiVersion: "example.temper.dev/v1alpha1" }, reason: "Tested", message: "described by a test", type: "Normal", source: { component: "tester" }, firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString() };
@@ -132,7 +142,7 @@ test("labels objects and selects them by label", async () => {
 
 test("waits for a condition and watches changes with get -w", async () => {
   await ok(["-n", "team", "apply", "-f", file("waited.yaml", widget("waited"))]);
-  const watcher = spawn(process.env.KUBECTL ?? "kubectl", ["-n", "team", "get", "wd", "waited", "-w"], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(dir, "wcache") } });
+  const watcher = spawn(findKubectl() ?? "kubectl", ["-n", "team", "get", "wd", "waited", "-w"], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(dir, "wcache") } });
   let watched = "";
   watcher.stdout.on("data", (d: Buffer) => (watched += d.toString()));
   const waiting = k(["-n", "team", "wait", "--for=condition=Ready", "wd/waited", "--timeout=20s"]);
@@ -141,9 +151,8 @@ test("waits for a condition and watches changes with get -w", async () => {
   const w = await waiting;
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout, /condition met/);
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => assert.match(watched, /waited\s+Done/));
   watcher.kill();
-  assert.match(watched, /waited\s+Done/);
 });
 
 test("deletes in the foreground after the dependents are gone", async () => {

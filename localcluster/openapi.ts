@@ -5,10 +5,10 @@
 // Strategic merge patch is deliberately not advertised: kubectl then builds it from its
 // compiled-in types for built-ins, with the list directives the server understands.
 import { createHash } from "node:crypto";
+import { componentName, META, modelOfKind, type BuiltinSchemas } from "./builtin-schemas.ts";
 import type { Registry } from "./registry.ts";
 import { apiVersionOf, clone, isObj, type Obj, type ResourceType } from "./types.ts";
 
-const META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 const LISTMETA = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta";
 
 const str = (d: string): Obj => ({ type: "string", description: d });
@@ -31,6 +31,11 @@ const objectMeta: Obj = {
     managedFields: { type: "array", items: { type: "object", "x-kubernetes-preserve-unknown-fields": true }, description: "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow." },
   },
 };
+
+function builtinModel(t: ResourceType, builtins: BuiltinSchemas | undefined): string | undefined {
+  const model = modelOfKind[`${t.group}/${t.plural}`];
+  return t.builtin && builtins !== undefined && model !== undefined ? componentName(model) : undefined;
+}
 
 function schemaName(t: ResourceType, suffix = ""): string {
   const group = t.group === "" ? "io.k8s.api.core" : t.group.split(".").reverse().join(".");
@@ -94,7 +99,7 @@ function pathOf(t: ResourceType): string {
 }
 
 /** groupVersionDocument builds the OpenAPI v3 document of one group-version. */
-export function groupVersionDocument(reg: Registry, group: string, version: string): Obj | undefined {
+export function groupVersionDocument(reg: Registry, group: string, version: string, builtins?: BuiltinSchemas): Obj | undefined {
   const types = reg.all().filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return undefined;
   const schemas: Obj = {
@@ -103,7 +108,11 @@ export function groupVersionDocument(reg: Registry, group: string, version: stri
   };
   const paths: Obj = {};
   for (const t of types) {
-    schemas[schemaName(t)] = kindSchema(t);
+    const model = builtinModel(t, builtins);
+    if (model !== undefined && builtins !== undefined) {
+      for (const name of builtins.reachable(model)) schemas[name] = builtins.components.get(name);
+      schemas[schemaName(t)] = { ...clone(builtins.components.get(model)), "x-kubernetes-group-version-kind": [{ group: t.group, version: t.version, kind: t.kind }] };
+    } else schemas[schemaName(t)] = kindSchema(t);
     schemas[schemaName(t, "List")] = listSchema(t);
     paths[pathOf(t)] = itemPath(t);
   }
@@ -111,13 +120,13 @@ export function groupVersionDocument(reg: Registry, group: string, version: stri
 }
 
 /** openapiIndex lists the documents, each URL with a content hash kubectl may cache by. */
-export function openapiIndex(reg: Registry): Obj {
+export function openapiIndex(reg: Registry, builtins?: BuiltinSchemas): Obj {
   const gvs = new Set(reg.all().map((t) => `${t.group}/${t.version}`));
   const paths: Obj = {};
   for (const gv of gvs) {
     const [group, version] = gv.split("/");
     const key = group === "" ? `api/${version}` : `apis/${group}/${version}`;
-    const doc = groupVersionDocument(reg, group, version);
+    const doc = groupVersionDocument(reg, group, version, builtins);
     const hash = createHash("sha256").update(JSON.stringify(doc)).digest("hex").slice(0, 32).toUpperCase();
     paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
   }

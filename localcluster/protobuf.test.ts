@@ -32,3 +32,14 @@ test("decodes kubectl create job down to the container command", () => {
 test("rejects a body without the k8s envelope", () => {
   assert.throws(() => decodeProtobufObject(Buffer.from("{}")), /envelope/);
 });
+
+test("decodes kubectl create serviceaccount", () => {
+  const sa = decodeProtobufObject(readFileSync(new URL("./testdata/kubectl-create-serviceaccount.pb", import.meta.url)));
+  assert.deepEqual(sa, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "bot" } });
+});
+
+test("decodes kubectl create service with an integer target port", () => {
+  const s = decodeProtobufObject(readFileSync(new URL("./testdata/kubectl-create-service.pb", import.meta.url)));
+  assert.deepEqual(s.spec.ports, [{ name: "80-8080", protocol: "TCP", port: 80, targetPort: 8080 }]);
+  assert.equal(s.spec.type, "ClusterIP");
+});

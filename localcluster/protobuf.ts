@@ -1,5 +1,5 @@
 // Kubernetes protobuf request bodies, which kubectl's imperative generators send (`kubectl
-// create namespace|secret|configmap|job`). A small wire-format reader plus the field numbers of
+// create namespace|secret|configmap|job|service|serviceaccount`). A small wire-format reader plus the field numbers of
 // the messages those generators fill, from the Kubernetes generated.proto files; fields this
 // table does not list are skipped. Not a general protobuf codec: decode only, these kinds only.
 import { unsupportedMediaType, badRequest } from "./errors.ts";
@@ -13,10 +13,12 @@ interface Field {
   name: string;
   type: FieldType;
   repeated?: boolean;
+  /** omitZero drops 0: Go writes non-pointer ints even when unset. */
+  omitZero?: boolean;
 }
 type Message = Record<number, Field>;
 
-const f = (name: string, type: FieldType, repeated = false): Field => ({ name, type, repeated });
+const f = (name: string, type: FieldType, repeated = false, omitZero = false): Field => ({ name, type, repeated, omitZero });
 const m = (msg: string): FieldType => ({ msg });
 
 const messages: Record<string, Message> = {
@@ -31,6 +33,12 @@ const messages: Record<string, Message> = {
   Secret: { 1: f("metadata", m("ObjectMeta")), 2: f("data", "map:bytes"), 3: f("type", "string"), 4: f("stringData", "map:string"), 5: f("immutable", "bool") },
   ConfigMap: { 1: f("metadata", m("ObjectMeta")), 2: f("data", "map:string"), 3: f("binaryData", "map:bytes"), 4: f("immutable", "bool") },
   Job: { 1: f("metadata", m("ObjectMeta")), 2: f("spec", m("JobSpec")) },
+  Pod: { 1: f("metadata", m("ObjectMeta")), 2: f("spec", m("PodSpec")) },
+  ServiceAccount: { 1: f("metadata", m("ObjectMeta")) },
+  Service: { 1: f("metadata", m("ObjectMeta")), 2: f("spec", m("ServiceSpec")) },
+  ServiceSpec: { 1: f("ports", m("ServicePort"), true), 2: f("selector", "map:string"), 3: f("clusterIP", "string"), 4: f("type", "string"), 7: f("externalName", "string") },
+  ServicePort: { 1: f("name", "string"), 2: f("protocol", "string"), 3: f("port", "int"), 4: f("targetPort", m("IntOrString")), 5: f("nodePort", "int", false, true) },
+  IntOrString: { 1: f("type", "int"), 2: f("intVal", "int"), 3: f("strVal", "string") },
   JobSpec: {
     1: f("parallelism", "int"), 2: f("completions", "int"), 3: f("activeDeadlineSeconds", "int"), 4: f("selector", m("LabelSelector")),
     5: f("manualSelector", "bool"), 6: f("template", m("PodTemplateSpec")), 7: f("backoffLimit", "int"), 8: f("ttlSecondsAfterFinished", "int"),
@@ -46,12 +54,20 @@ const messages: Record<string, Message> = {
   },
   Container: {
     1: f("name", "string"), 2: f("image", "string"), 3: f("command", "string", true), 4: f("args", "string", true), 5: f("workingDir", "string"),
-    7: f("env", m("EnvVar"), true), 8: f("resources", m("ResourceRequirements")), 13: f("terminationMessagePath", "string"),
+    6: f("ports", m("ContainerPort"), true), 7: f("env", m("EnvVar"), true), 8: f("resources", m("ResourceRequirements")), 13: f("terminationMessagePath", "string"),
     14: f("imagePullPolicy", "string"), 20: f("terminationMessagePolicy", "string"),
   },
   EnvVar: { 1: f("name", "string"), 2: f("value", "string") },
+  ContainerPort: { 1: f("name", "string"), 2: f("hostPort", "int", false, true), 3: f("containerPort", "int"), 4: f("protocol", "string") },
   ResourceRequirements: { 1: f("limits", "map:quantity"), 2: f("requests", "map:quantity") },
 };
+
+const topLevel = ["Namespace", "Secret", "ConfigMap", "Job", "Pod", "Service", "ServiceAccount"];
+
+/** intOrString turns a decoded IntOrString message into the JSON number or string it stands for. */
+function intOrString(v: Obj): number | string {
+  return v.type === 1 ? String(v.strVal ?? "") : Number(v.intVal ?? 0);
+}
 
 interface WireField {
   num: number;
@@ -122,7 +138,10 @@ function decodeTime(raw: Buffer): string | undefined {
 }
 
 function decodeValue(fl: WireField, type: FieldType): unknown {
-  if (typeof type === "object") return decodeMessage(asBuffer(fl.value), messages[type.msg]);
+  if (typeof type === "object") {
+    const v = decodeMessage(asBuffer(fl.value), messages[type.msg]);
+    return type.msg === "IntOrString" ? intOrString(v) : v;
+  }
   switch (type) {
     case "string": return asBuffer(fl.value).toString("utf8");
     case "bytes": return asBuffer(fl.value).toString("base64");
@@ -145,7 +164,7 @@ function decodeMessage(buf: Buffer, schema: Message): Obj {
     }
     const v = decodeValue(fl, field.type);
     // Generated Go code writes empty strings and zero times for unset fields; treat them as unset.
-    if (v === undefined || v === "") continue;
+    if (v === undefined || v === "" || (field.omitZero === true && v === 0)) continue;
     if (field.repeated) out[field.name] = [...(out[field.name] ?? []), v];
     else out[field.name] = v;
   }
@@ -168,7 +187,7 @@ export function decodeProtobufObject(raw: Buffer): Obj {
     if (fl.num === 2) inner = asBuffer(fl.value);
   }
   const schema = messages[kind];
-  if (schema === undefined || !["Namespace", "Secret", "ConfigMap", "Job"].includes(kind)) {
+  if (schema === undefined || !topLevel.includes(kind)) {
     throw unsupportedMediaType(`protobuf bodies of kind ${kind} are not supported; send JSON (kubectl create -f or apply -f)`);
   }
   return { apiVersion, kind, ...decodeMessage(inner, schema) };

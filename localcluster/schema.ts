@@ -2,7 +2,7 @@
 // fields (for fieldValidation), prune them, apply defaults, then validate types, required
 // fields, enums, bounds, patterns and CEL rules. Causes use Kubernetes' wording and dotted paths.
 import type { Cause } from "./errors.ts";
-import { evalRule } from "./cel.ts";
+import { checkRule, type ValidationRule } from "../api/cel.ts";
 import { clone, deepEqual, isObj, type Obj } from "./types.ts";
 
 const rootKeep = new Set(["apiVersion", "kind", "metadata"]);
@@ -149,7 +149,7 @@ function checkOneOf(v: unknown, s: Obj, path: string, ctx: Ctx): void {
 
 function checkRules(v: unknown, old: unknown, s: Obj, path: string, ctx: Ctx): void {
   for (const rule of (s["x-kubernetes-validations"] ?? []) as Obj[]) {
-    const r = evalRule(rule, v, old, s);
+    const r = checkRule(rule as unknown as ValidationRule, v, old, s);
     if (r.ok) continue;
     const field = r.fieldPath ? childPath(path, String(r.fieldPath).replace(/^\./, "")) : path;
     ctx.causes.push({ reason: r.reason ?? "FieldValueInvalid", message: `Invalid value: ${show(v)}: ${r.message}`, field });

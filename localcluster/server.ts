@@ -30,6 +30,8 @@ export interface ServerOptions {
   version: { major: string; minor: string; gitVersion: string };
   bookmarkIntervalMs: number;
   maxWatchSeconds: number;
+  /** now is the clock tables render ages against. */
+  now: () => number;
 }
 
 function send(res: ServerResponse, code: number, body: Obj, contentType = "application/json", warnings: string[] = []): void {
@@ -69,6 +71,7 @@ function keyOf(o: Obj): string {
 export function newServer(opts: ServerOptions): Server {
   const { api, hub, log } = opts;
   const server = createHttpsServer({ cert: opts.certPem, key: opts.keyPem }, (req, res) => {
+    log.debug({ method: req.method, url: req.url }, "Received a request");
     handle(req, res).catch((err: unknown) => {
       const e = err instanceof ApiError ? err : new ApiError(500, "InternalError", `Internal error occurred: ${(err as Error).message}`);
       if (e.code >= 500) log.error({ err, method: req.method, url: req.url }, "Failed a request");
@@ -109,9 +112,9 @@ export function newServer(opts: ServerOptions): Server {
   }
 
   function openapi(res: ServerResponse, path: string): void {
-    if (path === "/openapi/v3") return send(res, 200, openapiIndex(api.registry));
+    if (path === "/openapi/v3") return send(res, 200, openapiIndex(api.registry, api.builtinSchemas));
     const m = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-    const doc = m === null ? undefined : m[1] !== undefined ? groupVersionDocument(api.registry, "", m[1]) : groupVersionDocument(api.registry, m[2], m[3]);
+    const doc = m === null ? undefined : m[1] !== undefined ? groupVersionDocument(api.registry, "", m[1], api.builtinSchemas) : groupVersionDocument(api.registry, m[2], m[3], api.builtinSchemas);
     if (doc === undefined) throw pageNotFound(path);
     send(res, 200, doc);
   }
@@ -149,7 +152,7 @@ export function newServer(opts: ServerOptions): Server {
     }
     if (method === "GET") {
       const o = api.get(rt, namespace, name);
-      if (wantsTable(String(req.headers.accept ?? ""))) return send(res, 200, toTable(rt, [o], o.metadata.resourceVersion, { includeObject: q.get("includeObject") === "Object", now: Date.now(), withHeader: true }));
+      if (wantsTable(String(req.headers.accept ?? ""))) return send(res, 200, toTable(rt, [o], o.metadata.resourceVersion, { includeObject: q.get("includeObject") === "Object", now: opts.now(), withHeader: true }));
       return send(res, 200, o);
     }
     const body = decodeBody(await readBody(req), String(req.headers["content-type"] ?? ""));
@@ -199,7 +202,7 @@ export function newServer(opts: ServerOptions): Server {
       next = Buffer.from(JSON.stringify({ after: keyOf(items[items.length - 1]) })).toString("base64url");
     }
     if (wantsTable(String(req.headers.accept ?? ""))) {
-      return send(res, 200, toTable(rt, items, rv, { includeObject: q.get("includeObject") === "Object", now: Date.now(), withHeader: true }, next), "application/json;as=Table;v=v1;g=meta.k8s.io");
+      return send(res, 200, toTable(rt, items, rv, { includeObject: q.get("includeObject") === "Object", now: opts.now(), withHeader: true }, next), "application/json;as=Table;v=v1;g=meta.k8s.io");
     }
     send(res, 200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: rv, ...(next ? { continue: next } : {}) }, items });
   }
@@ -213,7 +216,7 @@ export function newServer(opts: ServerOptions): Server {
     const timeout = q.has("timeoutSeconds") ? Number(q.get("timeoutSeconds")) : opts.maxWatchSeconds;
     const render = (o: Obj): Obj => {
       const typed: Obj = api.present(rt, o);
-      return table ? toTable(rt, [typed], typed.metadata.resourceVersion, { includeObject: q.get("includeObject") === "Object", now: Date.now(), withHeader: false }) : typed;
+      return table ? toTable(rt, [typed], typed.metadata.resourceVersion, { includeObject: q.get("includeObject") === "Object", now: opts.now(), withHeader: false }) : typed;
     };
     let cancel = (): void => {};
     let sender: ReturnType<typeof startWatchStream> | undefined;
@@ -231,6 +234,11 @@ export function newServer(opts: ServerOptions): Server {
       sender = start();
       const s = sender;
       for (const o of api.store.list(bucket, rt.namespaced && !route.allNamespaces ? route.namespace : undefined)) s({ type: "ADDED", object: o });
+      if (q.get("sendInitialEvents") === "true" && q.get("allowWatchBookmarks") === "true") {
+        // A watch-list client waits for this bookmark to know the initial state is complete.
+        const end = { kind: rt.kind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(api.store.currentRv()), annotations: { "k8s.io/initial-events-end": "true" } } };
+        res.write(JSON.stringify({ type: "BOOKMARK", object: end }) + "\n");
+      }
       cancel = hub.subscribe(bucket, api.store.currentRv(), s);
       return;
     }

@@ -23,10 +23,19 @@ function col(name: string, cell: (o: Obj, now: number) => Cell, priority = 0, ty
   return { name, type, priority, cell };
 }
 
+function containerReason(c: Obj): string | undefined {
+  const t = c.state?.terminated;
+  if (c.state?.waiting?.reason) return c.state.waiting.reason;
+  if (t === undefined) return undefined;
+  return t.reason ?? (t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode ?? 0}`);
+}
+
+/** podStatus renders the STATUS column as kubectl's pod printer does, in its order of precedence. */
 function podStatus(o: Obj): string {
   if (o.metadata.deletionTimestamp) return "Terminating";
-  const waiting = (o.status?.containerStatuses ?? []).map((c: Obj) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).find((r: unknown) => typeof r === "string");
-  return o.status?.reason ?? waiting ?? o.status?.phase ?? "Pending";
+  const fromContainers = ((o.status?.containerStatuses ?? []) as Obj[]).map(containerReason).find((r) => r !== undefined);
+  const fromPhase = o.status?.phase === "Succeeded" ? "Completed" : o.status?.phase === "Failed" ? "Error" : o.status?.phase;
+  return fromContainers ?? o.status?.reason ?? fromPhase ?? "Pending";
 }
 
 function podReady(o: Obj): string {

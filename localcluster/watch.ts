@@ -58,7 +58,7 @@ export function startWatchStream(res: ServerResponse, opts: WatchStreamOptions, 
   res.flushHeaders();
   let lastRv = "0";
   const write = (type: string, object: Obj): void => {
-    res.write(JSON.stringify({ type, object }) + "\n");
+    if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify({ type, object }) + "\n");
   };
   const timers: NodeJS.Timeout[] = [setTimeout(() => res.end(), opts.timeoutMs)];
   if (opts.bookmarks) timers.push(setInterval(() => write("BOOKMARK", opts.bookmarkObject(lastRv)), opts.bookmarkIntervalMs));

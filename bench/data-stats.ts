@@ -1,0 +1,35 @@
+// data-stats: prints JSON describing the generated datasets per level — prompt and response
+// lengths in characters, distinct teacher traces per prompt, and the character entropy of the
+// traces' opening (where the teacher's choice of route shows) — so changes to the generators
+// can be judged against the model's context length and the entropy the RL loop needs.
+import { buildDataset } from "../trainer/tasks/dataset.ts";
+import { codeLevels } from "../trainer/tasks/code.ts";
+import { maxLevel } from "../trainer/tasks/math.ts";
+
+function entropyOfOpenings(traces: string[], chars: number): number {
+  // Mean over the first `chars` positions of the entropy (nats) of the character there.
+  let total = 0;
+  for (let i = 0; i < chars; i++) {
+    const counts = new Map<string, number>();
+    for (const t of traces) counts.set(t[i] ?? "", (counts.get(t[i] ?? "") ?? 0) + 1);
+    for (const c of counts.values()) total -= (c / traces.length) * Math.log(c / traces.length);
+  }
+  return total / chars;
+}
+
+const out: Record<string, unknown> = {};
+for (const domain of ["math", "code"] as const) {
+  for (const level of domain === "math" ? Array.from({ length: maxLevel }, (_, i) => i + 1) : codeLevels) {
+    const d = buildDataset({ domain, level, prompts: 500, responsesPerPrompt: 4, seed: 0, split: "train" });
+    const prompts = d.map((e) => e.problem.prompt.length);
+    const responses = d.flatMap((e) => e.responses.map((r) => r.length));
+    out[`${domain}-${level}`] = {
+      prompts: d.length,
+      promptChars: { mean: +(prompts.reduce((a, b) => a + b, 0) / prompts.length).toFixed(1), max: Math.max(...prompts) },
+      responseChars: { mean: +(responses.reduce((a, b) => a + b, 0) / responses.length).toFixed(1), max: Math.max(...responses) },
+      distinctTracesPerPrompt: +(d.reduce((a, e) => a + new Set(e.responses).size, 0) / d.length).toFixed(2),
+      openingEntropyNats: +(d.reduce((a, e) => a + entropyOfOpenings(e.responses, 12), 0) / d.length).toFixed(3),
+    };
+  }
+}
+process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -1,0 +1,38 @@
+// runner: the program the sandbox starts for one untrusted solution. It reads
+// {code, entryPoint, tests} as JSON on stdin, defines the solution, calls it on each test's
+// arguments, and writes one JSON line {passed, total, error?} on stdout. It runs under Node's
+// permission model (no file system beyond this file, no child processes, no workers), in a
+// process with no network and an address-space limit; see sandbox.ts for the layers.
+import { isDeepStrictEqual } from "node:util";
+
+interface Test {
+  args: unknown[];
+  expected: unknown;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const input = JSON.parse(await readStdin()) as { code: string; entryPoint: string; tests: Test[] };
+const out = process.stdout;
+// Keep a private handle on stdout, then take the network and the process API away from the code.
+const write = out.write.bind(out);
+for (const name of ["fetch", "WebSocket", "EventSource", "XMLHttpRequest"]) Reflect.deleteProperty(globalThis, name);
+
+let passed = 0;
+let error: string | undefined;
+try {
+  const define = new Function("process", "require", "module", "exports", `"use strict";\n${input.code}\n;return typeof ${input.entryPoint} === "function" ? ${input.entryPoint} : undefined;`);
+  const fn = define(undefined, undefined, undefined, undefined) as ((...a: unknown[]) => unknown) | undefined;
+  if (typeof fn !== "function") throw new Error(`no function named ${input.entryPoint}`);
+  for (const t of input.tests) {
+    if (isDeepStrictEqual(await fn(...structuredClone(t.args)), t.expected)) passed++;
+  }
+} catch (err) {
+  error = String((err as Error)?.message ?? err).slice(0, 200);
+}
+write(`${JSON.stringify({ passed, total: input.tests.length, error })}\n`);
+process.exit(0);

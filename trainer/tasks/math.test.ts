@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { mathReward } from "../rewards/math.ts";
+import { buildDataset, splitOf } from "./dataset.ts";
+import { fraction, mathProblem, maxLevel } from "./math.ts";
+import { mulberry32 } from "./random.ts";
+import { teacherSolutions } from "./teacher.ts";
+
+describe("math problems", () => {
+  test("are deterministic for a seed", () => {
+    const a = Array.from({ length: 20 }, ((r) => () => mathProblem(r, 3).prompt)(mulberry32(7)));
+    const b = Array.from({ length: 20 }, ((r) => () => mathProblem(r, 3).prompt)(mulberry32(7)));
+    assert.deepEqual(a, b);
+  });
+  test("have answers that are exact: every level's answer re-derives from its prompt", () => {
+    const rng = mulberry32(3);
+    for (let level = 1; level <= maxLevel; level++) {
+      for (let i = 0; i < 200; i++) {
+        const p = mathProblem(rng, level);
+        const expr = p.prompt.replace(/^Compute |^Solve |\.$/g, "");
+        if (level === 5) {
+          // Substitute the answer back into the equation as printed.
+          const [lhs, rhs] = expr.split("=");
+          const x = Number(p.answer);
+          assert.ok(Number.isInteger(x), p.prompt);
+          assert.equal(eval(lhs.replace(/(\d)x/, `$1*(${x})`)), Number(rhs), p.prompt);
+        } else {
+          assert.ok(Math.abs(eval(expr) - eval(p.answer)) < 1e-12, `${p.prompt} -> ${p.answer}`);
+        }
+      }
+    }
+  });
+  test("reject a level outside 1..5", () => {
+    assert.throws(() => mathProblem(mulberry32(1), 6), /level must be 1..5/);
+  });
+  test("render fractions in lowest terms with the sign in front", () => {
+    assert.equal(fraction(6, 8), "3/4");
+    assert.equal(fraction(3, -6), "-1/2");
+    assert.equal(fraction(8, 4), "2");
+  });
+  test("keep level 1 short enough for a small character model", () => {
+    const rng = mulberry32(11);
+    for (let i = 0; i < 300; i++) {
+      const p = mathProblem(rng, 1);
+      for (const s of teacherSolutions(p, rng, 4)) assert.ok(p.prompt.length + s.length < 100, `${p.prompt} ${s}`);
+    }
+  });
+});
+
+describe("teacher", () => {
+  test("writes traces the math reward grades correct, at every level", () => {
+    const rng = mulberry32(5);
+    for (let level = 1; level <= maxLevel; level++) {
+      for (let i = 0; i < 100; i++) {
+        const p = mathProblem(rng, level);
+        for (const s of teacherSolutions(p, rng, 4)) assert.equal(mathReward(s, p.answer), 1, `${p.prompt}: ${s}`);
+      }
+    }
+  });
+  test("varies its traces: most prompts get several distinct solutions", () => {
+    const rng = mulberry32(9);
+    for (let level = 1; level <= maxLevel; level++) {
+      let distinct = 0;
+      for (let i = 0; i < 100; i++) distinct += new Set(teacherSolutions(mathProblem(rng, level), rng, 4)).size;
+      assert.ok(distinct / 100 >= 2.5, `level ${level}: ${distinct / 100} distinct traces per prompt`);
+    }
+  });
+  test("returns exactly n traces even when few routes exist", () => {
+    const p = mathProblem(mulberry32(1), 1);
+    assert.equal(teacherSolutions(p, mulberry32(2), 40).length, 40);
+  });
+});
+
+describe("datasets", () => {
+  test("never share a prompt between train and eval, whatever the seeds", () => {
+    const train = buildDataset({ domain: "math", level: [1, 2], prompts: 800, responsesPerPrompt: 1, seed: 1, split: "train" });
+    const evalSet = buildDataset({ domain: "math", level: [1, 2], prompts: 200, responsesPerPrompt: 0, seed: 2, split: "eval" });
+    const trainPrompts = new Set(train.map((e) => e.problem.prompt));
+    assert.ok(evalSet.length > 100);
+    for (const e of evalSet) assert.ok(!trainPrompts.has(e.problem.prompt), e.problem.prompt);
+    for (const e of train) assert.equal(splitOf(e.problem.prompt), "train");
+  });
+  test("hold distinct prompts with the asked number of responses", () => {
+    const d = buildDataset({ domain: "math", level: 3, prompts: 300, responsesPerPrompt: 3, seed: 4, split: "train" });
+    assert.equal(d.length, 300);
+    assert.equal(new Set(d.map((e) => e.problem.prompt)).size, 300);
+    for (const e of d) assert.equal(e.responses.length, 3);
+  });
+  test("give all a small level has rather than repeat prompts", () => {
+    const d = buildDataset({ domain: "math", level: 1, prompts: 100000, responsesPerPrompt: 1, seed: 0, split: "train" });
+    assert.ok(d.length > 1000 && d.length < 1500, `${d.length}`);
+    assert.equal(new Set(d.map((e) => e.problem.prompt)).size, d.length);
+  });
+  test("reserve about a tenth of prompts for evaluation", () => {
+    const rng = mulberry32(8);
+    let evals = 0;
+    for (let i = 0; i < 5000; i++) if (splitOf(mathProblem(rng, 2).prompt) === "eval") evals++;
+    assert.ok(evals > 400 && evals < 600, `${evals}`);
+  });
+});
+
+describe("code datasets", () => {
+  test("split code prompts the same way and carry teacher code", () => {
+    const train = buildDataset({ domain: "code", level: [1, 2, 3], prompts: 60, responsesPerPrompt: 2, seed: 1, split: "train" });
+    assert.equal(train.length, 60);
+    for (const e of train) {
+      assert.equal(e.domain, "code");
+      assert.equal(splitOf(e.problem.prompt), "train");
+      assert.equal(e.responses.length, 2);
+      assert.match(e.responses[0], /```js\n/);
+    }
+  });
+});
