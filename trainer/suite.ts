@@ -1,9 +1,13 @@
 // suite.ts: the seam between the trainer's loops and the task families. A TaskSuite gives a
 // tokenizer, held-out and training problems, teacher traces and a 0/1 reward, all already in
 // token ids where the loops need them. loadSuite builds one from the task modules
-// (trainer/tokenizer.ts, trainer/tasks/, trainer/rewards/), loaded lazily so the engine and
-// its tests do not depend on them.
+// (trainer/tokenizer.ts, trainer/tasks/, trainer/rewards/); the engine files never import it.
+import { mathReward } from "./rewards/math.ts";
 import { Rng } from "./rng.ts";
+import { splitOf } from "./tasks/dataset.ts";
+import { mathProblem, type MathProblem } from "./tasks/math.ts";
+import { teacherSolutions } from "./tasks/teacher.ts";
+import { Tokenizer } from "./tokenizer.ts";
 import type { SftExample } from "./sft.ts";
 
 /** SuiteTokenizer is the tokenizer contract the trainer relies on. */
@@ -82,35 +86,34 @@ export function splitProblems(draw: (rng: () => number, level: number) => SuiteP
   return take(r.seed * 2 + 2, r.prompts, new Set(evalSet.map((p) => p.prompt)));
 }
 
-interface TokenizerModule {
-  Tokenizer: { new (): SuiteTokenizer; fromJSON(json: unknown): SuiteTokenizer };
-}
-interface MathModules {
-  math: { mathProblem(rng: () => number, level: number): SuiteProblem & { answer: string } };
-  teacher: { teacherSolutions(p: SuiteProblem, rng: () => number, n: number): string[] };
-  reward: { mathReward(response: string, answer: string): 0 | 1 };
-}
-
-async function lazy<T>(rel: string): Promise<T> {
-  // A computed specifier keeps the task modules out of the engine's static import graph.
-  return (await import(new URL(rel, import.meta.url).href)) as T;
+/**
+ * splitDraws draws problems until it has r.prompts on the requested side of a fixed split rule
+ * (a predicate on the prompt text), so train and eval never share a prompt whatever the seed.
+ */
+export function splitDraws<P extends SuiteProblem>(draw: (rng: () => number, level: number) => P, inEval: (prompt: string) => boolean, r: DataRequest): P[] {
+  const rng = new Rng(r.seed * 2 + (r.split === "eval" ? 1 : 2));
+  const out: P[] = [];
+  const seen = new Set<string>();
+  for (let tries = 0; out.length < r.prompts && tries < r.prompts * 200; tries++) {
+    const p = draw(rng.fn(), r.levels[tries % r.levels.length]);
+    if (inEval(p.prompt) !== (r.split === "eval")) continue;
+    // Held-out prompts are distinct; training prompts may repeat, as draws do.
+    if (r.split === "eval" && seen.has(p.prompt)) continue;
+    seen.add(p.prompt);
+    out.push(p);
+  }
+  return out;
 }
 
 /** loadSuite builds the math suite from the task modules (code is not wired yet); tokenizerJson restores a saved tokenizer. */
 export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown): Promise<TaskSuite> {
-  const tm = await lazy<TokenizerModule>("./tokenizer.ts");
-  const tokenizer = tokenizerJson === undefined ? new tm.Tokenizer() : tm.Tokenizer.fromJSON(tokenizerJson);
+  const tokenizer = tokenizerJson === undefined ? new Tokenizer() : Tokenizer.fromJSON(tokenizerJson);
   if (task !== "math") throw new Error(`suite: task ${task} is not wired into the trainer yet`);
-  const m: MathModules = {
-    math: await lazy("./tasks/math.ts"),
-    teacher: await lazy("./tasks/teacher.ts"),
-    reward: await lazy("./rewards/math.ts"),
-  };
   return {
     name: "math",
     tokenizer,
-    problems: (r) => splitProblems((rng, level) => m.math.mathProblem(rng, level), r),
-    teacher: (p, rng, n) => m.teacher.teacherSolutions(p, rng.fn(), n),
-    score: async (response, p) => m.reward.mathReward(tokenizer.decode(response.filter((t) => t !== tokenizer.eos)), (p as SuiteProblem & { answer: string }).answer),
+    problems: (r) => splitDraws(mathProblem, (prompt) => splitOf(prompt) === "eval", r),
+    teacher: (p, rng, n) => teacherSolutions(p as MathProblem, rng.fn(), n),
+    score: async (response, p) => mathReward(tokenizer.decode(response.filter((t) => t !== tokenizer.eos)), (p as MathProblem).answer),
   };
 }
