@@ -53,7 +53,7 @@ export function gangFromEnv(env: NodeJS.ProcessEnv): Gang {
   };
 }
 
-/** jsonLog prints events as JSON lines; pretty prints them as short readable lines. */
+/** makeLog returns a Log writing each event as a JSON line, or as a short readable line when pretty. */
 export function makeLog(pretty: boolean, write: (s: string) => void): Log {
   return (e) => {
     const event = { time: new Date().toISOString(), ...e };
