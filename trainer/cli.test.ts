@@ -1,0 +1,63 @@
+// cli.test.ts: the trainer CLI as a real process — usage errors and config validation by the
+// api/ schema before any work starts.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { gangFromEnv, makeLog } from "./cli.ts";
+
+const run = promisify(execFile);
+const bin = new URL("../bin/temper-trainer.ts", import.meta.url).pathname;
+
+async function trainer(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [bin, ...args]);
+    return { code: 0, ...r };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+test("the CLI prints usage and exits 2 without a subcommand and config", async () => {
+  const r = await trainer(["train"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Usage: temper-trainer sft\|rl\|eval --config FILE/);
+});
+
+test("the CLI rejects a config the api schema refuses, naming the field", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "trainer-cli-"));
+  try {
+    const file = join(dir, "bad.yaml");
+    await writeFile(file, "kind: SFTJob\nname: demo\ncheckpointDir: /tmp/x\nspec:\n  epochs: 0\n");
+    const r = await trainer(["sft", "--config", file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /spec\.epochs/);
+    const wrongKind = join(dir, "rl.yaml");
+    await writeFile(wrongKind, "kind: SFTJob\nname: demo\ncheckpointDir: /tmp/x\nspec: {}\n");
+    const r2 = await trainer(["rl", "--config", wrongKind]);
+    assert.equal(r2.code, 2);
+    assert.match(r2.stderr, /rl needs a config of kind RLJob/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("the gang comes from the environment, with the Indexed Job's completion index as the rank", () => {
+  assert.deepEqual(gangFromEnv({ WORLD_SIZE: "2", JOB_COMPLETION_INDEX: "1", MASTER_ADDR: "job-0.svc", MASTER_PORT: "7000" }),
+    { worldSize: 2, rank: 1, masterAddr: "job-0.svc", masterPort: 7000 });
+  assert.deepEqual(gangFromEnv({}), { worldSize: 1, rank: 0, masterAddr: "127.0.0.1", masterPort: 29500 });
+});
+
+test("progress is one JSON object per line, or a readable line with --pretty", () => {
+  const lines: string[] = [];
+  makeLog(false, (s) => lines.push(s))({ event: "step", loss: 1.5 });
+  makeLog(true, (s) => lines.push(s))({ event: "step", loss: 1.5 });
+  const j = JSON.parse(lines[0]) as Record<string, unknown>;
+  assert.equal(j.event, "step");
+  assert.equal(j.loss, 1.5);
+  assert.match(lines[1], /step\s+loss=1\.5\n$/);
+});

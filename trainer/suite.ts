@@ -1,0 +1,119 @@
+// suite.ts: the seam between the trainer's loops and the task families. A TaskSuite gives a
+// tokenizer, held-out and training problems, teacher traces and a 0/1 reward, all already in
+// token ids where the loops need them. loadSuite builds one from the task modules
+// (trainer/tokenizer.ts, trainer/tasks/, trainer/rewards/); the engine files never import it.
+import { mathReward } from "./rewards/math.ts";
+import { Rng } from "./rng.ts";
+import { splitOf } from "./tasks/dataset.ts";
+import { mathProblem, type MathProblem } from "./tasks/math.ts";
+import { teacherSolutions } from "./tasks/teacher.ts";
+import { Tokenizer } from "./tokenizer.ts";
+import type { SftExample } from "./sft.ts";
+
+/** SuiteTokenizer is the tokenizer contract the trainer relies on. */
+export interface SuiteTokenizer {
+  vocabSize: number;
+  bos: number;
+  eos: number;
+  pad: number;
+  encode(text: string): number[];
+  decode(ids: number[]): string;
+  toJSON(): unknown;
+}
+
+/** SuiteProblem is one generated problem (prompt text plus whatever its reward needs). */
+export interface SuiteProblem {
+  id: string;
+  prompt: string;
+}
+
+/** DataRequest selects problems: family, levels, count, seed and split. */
+export interface DataRequest {
+  levels: number[];
+  prompts: number;
+  seed: number;
+  split: "train" | "eval";
+  /** evalPrompts is the size of the held-out set the training split must avoid. */
+  evalPrompts: number;
+}
+
+/** TaskSuite is one task family as the loops consume it. */
+export interface TaskSuite {
+  name: string;
+  tokenizer: SuiteTokenizer;
+  problems(r: DataRequest): SuiteProblem[];
+  /** teacher returns n teacher traces for a problem. */
+  teacher(p: SuiteProblem, rng: Rng, n: number): string[];
+  /** score rewards a response (token ids, eos excluded or not) for its problem: 0 or 1. */
+  score(response: number[], p: SuiteProblem): Promise<number>;
+}
+
+/** promptIds is how every prompt is fed to the model: bos, then the prompt's tokens. */
+export function promptIds(s: TaskSuite, p: SuiteProblem): number[] {
+  return [s.tokenizer.bos, ...s.tokenizer.encode(p.prompt)];
+}
+
+/** sftExamples expands problems into teacher traces (response ids end with eos). */
+export function sftExamples(s: TaskSuite, problems: SuiteProblem[], perPrompt: number, seed: number): SftExample[] {
+  const rng = new Rng(seed);
+  const out: SftExample[] = [];
+  for (const p of problems) {
+    for (const text of s.teacher(p, rng, perPrompt)) {
+      out.push({ prompt: promptIds(s, p), response: [...s.tokenizer.encode(text), s.tokenizer.eos] });
+    }
+  }
+  return out;
+}
+
+/**
+ * splitProblems draws problems for a split: the eval set comes from its own stream, and the
+ * training set skips any prompt text the eval set holds, so the two never overlap.
+ */
+export function splitProblems(draw: (rng: () => number, level: number) => SuiteProblem, r: DataRequest): SuiteProblem[] {
+  const take = (seed: number, n: number, skip: Set<string>): SuiteProblem[] => {
+    const rng = new Rng(seed);
+    const out: SuiteProblem[] = [];
+    let tries = 0;
+    while (out.length < n && tries < n * 50) {
+      tries++;
+      const p = draw(rng.fn(), r.levels[out.length % r.levels.length]);
+      if (!skip.has(p.prompt)) out.push(p);
+    }
+    return out;
+  };
+  const evalSet = take(r.seed * 2 + 1, r.evalPrompts, new Set());
+  if (r.split === "eval") return evalSet.slice(0, r.prompts);
+  return take(r.seed * 2 + 2, r.prompts, new Set(evalSet.map((p) => p.prompt)));
+}
+
+/**
+ * splitDraws draws problems until it has r.prompts on the requested side of a fixed split rule
+ * (a predicate on the prompt text), so train and eval never share a prompt whatever the seed.
+ */
+export function splitDraws<P extends SuiteProblem>(draw: (rng: () => number, level: number) => P, inEval: (prompt: string) => boolean, r: DataRequest): P[] {
+  const rng = new Rng(r.seed * 2 + (r.split === "eval" ? 1 : 2));
+  const out: P[] = [];
+  const seen = new Set<string>();
+  for (let tries = 0; out.length < r.prompts && tries < r.prompts * 200; tries++) {
+    const p = draw(rng.fn(), r.levels[tries % r.levels.length]);
+    if (inEval(p.prompt) !== (r.split === "eval")) continue;
+    // Held-out prompts are distinct; training prompts may repeat, as draws do.
+    if (r.split === "eval" && seen.has(p.prompt)) continue;
+    seen.add(p.prompt);
+    out.push(p);
+  }
+  return out;
+}
+
+/** loadSuite builds the math suite from the task modules (code is not wired yet); tokenizerJson restores a saved tokenizer. */
+export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown): Promise<TaskSuite> {
+  const tokenizer = tokenizerJson === undefined ? new Tokenizer() : Tokenizer.fromJSON(tokenizerJson);
+  if (task !== "math") throw new Error(`suite: task ${task} is not wired into the trainer yet`);
+  return {
+    name: "math",
+    tokenizer,
+    problems: (r) => splitDraws(mathProblem, (prompt) => splitOf(prompt) === "eval", r),
+    teacher: (p, rng, n) => teacherSolutions(p as MathProblem, rng.fn(), n),
+    score: async (response, p) => mathReward(tokenizer.decode(response.filter((t) => t !== tokenizer.eos)), (p as MathProblem).answer),
+  };
+}

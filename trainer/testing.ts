@@ -1,0 +1,54 @@
+// testing.ts: a toy task for the loop tests — single-digit addition in a 15-symbol character
+// vocabulary ("3+4=" → "7" then end-of-sequence). It stands in for the generated math tasks so
+// the engine's loops can be tested on their own; training never uses it.
+import type { SftExample } from "./sft.ts";
+import type { Rng } from "./rng.ts";
+
+const SYMBOLS = "0123456789+=";
+/** toyVocab lists the toy ids: the 12 symbols, then eos, bos, pad. */
+export const toyVocab = { size: 15, eos: 12, bos: 13, pad: 14 };
+
+/** toyEncode maps a toy string to ids. */
+export function toyEncode(s: string): number[] {
+  return [...s].map((ch) => {
+    const i = SYMBOLS.indexOf(ch);
+    if (i < 0) throw new Error(`toy: no symbol ${ch}`);
+    return i;
+  });
+}
+
+/** toyDecode maps ids back to a string, stopping at eos and skipping specials. */
+export function toyDecode(ids: number[]): string {
+  let s = "";
+  for (const id of ids) {
+    if (id === toyVocab.eos) break;
+    if (id < SYMBOLS.length) s += SYMBOLS[id];
+  }
+  return s;
+}
+
+/** ToyProblem is a toy addition with its answer. */
+export interface ToyProblem {
+  a: number;
+  b: number;
+  answer: string;
+}
+
+/** toyProblems draws n addition problems with a + b below `max`. */
+export function toyProblems(rng: Rng, n: number, max = 10): ToyProblem[] {
+  return Array.from({ length: n }, () => {
+    const a = rng.int(max);
+    const b = rng.int(max);
+    return { a, b, answer: String(a + b) };
+  });
+}
+
+/** toyPrompt is the prompt ids of a problem (bos, "a+b="). */
+export function toyPrompt(p: ToyProblem): number[] {
+  return [toyVocab.bos, ...toyEncode(`${p.a}+${p.b}=`)];
+}
+
+/** toyExample is the teacher trace of a problem. */
+export function toyExample(p: ToyProblem): SftExample {
+  return { prompt: toyPrompt(p), response: [...toyEncode(p.answer), toyVocab.eos] };
+}

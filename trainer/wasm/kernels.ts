@@ -1,0 +1,156 @@
+// kernels.ts (wasm): the fast Kernels. Operands are copied into one shared WebAssembly memory,
+// B is packed into 8-column panels, and the multiply runs in gemm.wasm (SIMD, fused
+// multiply-add) on the calling thread and, for large jobs, on a second worker thread at the
+// same time. The calls stay synchronous: the main thread blocks on an Atomics word until the
+// worker's half is done, so the ops above never see a promise.
+import { readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import { Arena, type GemmSpec, type Kernels } from "../kernels.ts";
+import { CTRL, runShare, wasmApi, type GemmExports } from "./share.ts";
+
+const PAGE = 65536;
+/** Jobs below this many multiply-adds run on one thread: waking the worker costs more. */
+const PARALLEL_MIN_MACS = 1 << 18;
+
+/** gemmWasmBytes returns the checked-in gemm.wasm. */
+export function gemmWasmBytes(): Uint8Array {
+  return readFileSync(new URL("./gemm.wasm", import.meta.url));
+}
+
+/** WasmKernelOptions chooses how many threads the kernels use (1 or 2). */
+export interface WasmKernelOptions {
+  threads: 1 | 2;
+}
+
+/** createWasmKernels instantiates gemm.wasm on a fresh shared memory and starts the worker. */
+export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Kernels {
+  const wa = wasmApi();
+  const module = new wa.Module(gemmWasmBytes());
+  const memory = new wa.Memory({ initial: 256, maximum: 32768, shared: true });
+  const gemm = new wa.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
+  const control = new SharedArrayBuffer(CTRL.size * 4);
+  const ctrl = new Int32Array(control);
+  let worker: Worker | null = null;
+  if (opts.threads === 2) {
+    worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: { module, memory, control } });
+    worker.unref();
+  }
+  let heap = new Float32Array(memory.buffer);
+  let seq = 0;
+  // Every ArrayBuffer object this memory has shown us: a Float32Array on one of them lives in
+  // wasm memory, so the kernel can read or write it in place instead of copying.
+  const ours = new Set<ArrayBufferLike>([memory.buffer]);
+  let top = 0; // bytes handed out so far (arena blocks and scratch), bump-allocated
+  let scratch = { off: 0, bytes: 0 };
+
+  function refresh(): void {
+    if (heap.byteLength !== memory.buffer.byteLength) {
+      heap = new Float32Array(memory.buffer);
+      ours.add(memory.buffer);
+    }
+  }
+  function reserve(bytes: number): number {
+    const off = (top + 15) & ~15;
+    top = off + bytes;
+    const have = memory.buffer.byteLength;
+    if (top > have) memory.grow(Math.ceil((top - have) / PAGE));
+    refresh();
+    return off;
+  }
+  function scratchFor(bytes: number): number {
+    if (scratch.bytes < bytes) scratch = { off: reserve(Math.ceil(bytes * 1.25)), bytes: Math.ceil(bytes * 1.25) };
+    return scratch.off;
+  }
+  const owns = (x: Float32Array) => ours.has(x.buffer);
+  // The arena's arrays live in wasm memory, so activations go in and out of the kernel uncopied.
+  const arena = new Arena((n) => {
+    const off = reserve(n * 4); // first: it may grow the memory, and the view must be on the grown buffer
+    return new Float32Array(memory.buffer, off, n);
+  });
+
+  return {
+    name: opts.threads === 2 ? "wasm-simd-2t" : "wasm-simd",
+    gemm(a: Float32Array, b: Float32Array, c: Float32Array, s: GemmSpec): void {
+      const { batch, m, n, k } = s;
+      const np = (n + 7) >> 3;
+      const ldc = np * 8;
+      const aIn = owns(a);
+      const bIn = owns(b);
+      const cIn = owns(c) && ldc === n;
+      // Scratch layout (floats): [A copy] [raw B copy] packed B [C], each 16-byte aligned.
+      const aLen = aIn ? 0 : align4(batch * m * k);
+      const bLen = bIn ? 0 : align4(batch * k * n);
+      const bpLen = align4(batch * np * 8 * k);
+      const cLen = cIn ? 0 : batch * m * ldc;
+      const base = scratchFor((aLen + bLen + bpLen + cLen) * 4) / 4;
+      const aOff = aIn ? a.byteOffset / 4 : base;
+      const bOff = bIn ? b.byteOffset / 4 : base + aLen;
+      const bpOff = base + aLen + bLen;
+      const cOff = cIn ? c.byteOffset / 4 : bpOff + bpLen;
+      if (!aIn) heap.set(a.subarray(0, batch * m * k), aOff);
+      if (!bIn) heap.set(b.subarray(0, batch * k * n), bOff);
+      if (!cIn && s.accumulate) copyIn(heap, cOff, c, batch * m, n, ldc);
+      for (let bi = 0; bi < batch; bi++) {
+        const src = (bOff + bi * k * n) * 4;
+        const dst = (bpOff + bi * np * 8 * k) * 4;
+        if (s.transB) gemm.pack(src, dst, k, n, 1, k);
+        else gemm.pack(src, dst, k, n, n, 1);
+      }
+      ctrl[CTRL.a] = aOff * 4;
+      ctrl[CTRL.sai] = s.transA ? 1 : k;
+      ctrl[CTRL.sak] = s.transA ? m : 1;
+      ctrl[CTRL.bp] = bpOff * 4;
+      ctrl[CTRL.c] = cOff * 4;
+      ctrl[CTRL.ldc] = ldc;
+      ctrl[CTRL.m] = m;
+      ctrl[CTRL.np] = np;
+      ctrl[CTRL.k] = k;
+      // A group of panels is about 64 KiB of packed B, so it stays in L2 while rows stream by.
+      ctrl[CTRL.g] = Math.max(1, Math.floor(2048 / Math.max(1, k)));
+      ctrl[CTRL.batch] = batch;
+      ctrl[CTRL.strideA] = m * k * 4;
+      ctrl[CTRL.strideBp] = np * 8 * k * 4;
+      ctrl[CTRL.strideC] = m * ldc * 4;
+      ctrl[CTRL.acc] = s.accumulate ? 1 : 0;
+      const parallel = worker !== null && batch * m * n * k >= PARALLEL_MIN_MACS && (batch > 1 || m >= 8);
+      if (parallel) {
+        seq = (seq + 1) & 0x3fffffff;
+        Atomics.store(ctrl, CTRL.seq, seq);
+        Atomics.notify(ctrl, CTRL.seq);
+        runShare(gemm, ctrl, 0);
+        while (Atomics.load(ctrl, CTRL.done) !== seq) Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), 50);
+      } else {
+        for (let bi = 0; bi < batch; bi++) {
+          gemm.gemm(ctrl[CTRL.a] + bi * ctrl[CTRL.strideA], ctrl[CTRL.sai], ctrl[CTRL.sak],
+            ctrl[CTRL.bp] + bi * ctrl[CTRL.strideBp], ctrl[CTRL.c] + bi * ctrl[CTRL.strideC], ldc, 0, m, np, k,
+            ctrl[CTRL.g], ctrl[CTRL.acc]);
+        }
+      }
+      if (!cIn) copyOut(heap, cOff, c, batch * m, n, ldc);
+    },
+    alloc: (n: number) => arena.alloc(n),
+    reset: () => arena.reset(),
+    close(): void {
+      if (worker !== null) {
+        Atomics.store(ctrl, CTRL.seq, -1);
+        Atomics.notify(ctrl, CTRL.seq);
+        void worker.terminate();
+        worker = null;
+      }
+    },
+  };
+}
+
+function align4(x: number): number {
+  return (x + 3) & ~3;
+}
+
+function copyIn(heap: Float32Array, off: number, c: Float32Array, rows: number, n: number, ldc: number): void {
+  if (ldc === n) heap.set(c.subarray(0, rows * n), off);
+  else for (let r = 0; r < rows; r++) heap.set(c.subarray(r * n, r * n + n), off + r * ldc);
+}
+
+function copyOut(heap: Float32Array, off: number, c: Float32Array, rows: number, n: number, ldc: number): void {
+  if (ldc === n) c.set(heap.subarray(off, off + rows * n));
+  else for (let r = 0; r < rows; r++) c.set(heap.subarray(off + r * ldc, off + r * ldc + n), r * n);
+}
