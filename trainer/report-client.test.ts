@@ -88,3 +88,25 @@ test("only rank 0 reports, and only when the operator configured it", () => {
   assert.equal(reportTargetFromEnv({ ...env, RANK: "1" }), undefined);
   assert.equal(reportTargetFromEnv({}), undefined);
 });
+
+test("maps the SFT loop's epoch onto the protocol, leaving out figures not measured", async () => {
+  const { epochReportOfSft } = await import("./report-client.ts");
+  const r = epochReportOfSft({ epoch: 2, epochs: 5, step: 40, loss: 0.5, accuracy: NaN, tokensPerSecond: 3000, checkpoint: "/checkpoints/step-000040", final: false }, 3);
+  assert.deepEqual(r, { attempt: 3, stage: "sft", stageIndex: 0, epoch: 2, epochs: 5, checkpoint: "/checkpoints/step-000040", final: false, loss: 0.5, tokensPerSecond: 3000 });
+});
+
+test("RL hooks send the entropy curve and hand the operator's temperature to the loop", async () => {
+  const { reportHooks } = await import("./report-client.ts");
+  let sent: { entropyCurve?: unknown; temperature?: number } = {};
+  const s = await server((_req, body, res) => {
+    sent = JSON.parse(body);
+    res.writeHead(200).end(JSON.stringify({ temperature: 0.75, reason: "raised" }));
+  });
+  const hooks = reportHooks({ url: s.url, tokenFile: tokenFile("t"), attempt: 1 });
+  const next = await hooks.onRlEpoch?.({ stage: "s1", stageIndex: 0, epoch: 1, epochs: 2, step: 3, temperature: 0.7, entropy: 0.21, entropyCurve: [{ temperature: 0.6, entropy: 0.15 }, { temperature: 0.8, entropy: 0.28 }], reward: 0.3, accuracy: NaN, responseLength: 30, truncationRate: 0.1, activePrompts: 16, final: false });
+  s.close();
+  assert.deepEqual(next, { temperature: 0.75 });
+  assert.equal(sent.temperature, 0.7);
+  assert.deepEqual(sent.entropyCurve, [{ temperature: 0.6, entropy: 0.15 }, { temperature: 0.8, entropy: 0.28 }]);
+  assert.deepEqual(reportHooks(undefined), {});
+});

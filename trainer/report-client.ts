@@ -6,6 +6,9 @@
 // operator rejects (4xx) is logged and training goes on: status lags, the run is not lost.
 import { readFile } from "node:fs/promises";
 import { EpochReport, ReportReply, type ReportReply as Reply } from "../api/report.ts";
+import type { Hooks } from "./cli.ts";
+import type { RlEpochReport } from "./grpo.ts";
+import type { SftEpochReport } from "./sft.ts";
 
 /** ReportTarget is where and how to report. */
 export interface ReportTarget {
@@ -73,4 +76,39 @@ export async function sendReport(target: ReportTarget, report: EpochReport, o: R
     log({ event: "report-retry", error: why, inMs: Math.round(delay) });
     await new Promise((r) => setTimeout(r, delay));
   }
+}
+
+/** epochReportOfSft maps the SFT loop's epoch report onto the protocol. */
+export function epochReportOfSft(r: SftEpochReport, attempt: number): EpochReport {
+  return EpochReport.parse({
+    attempt, stage: "sft", stageIndex: 0, epoch: r.epoch, epochs: r.epochs, checkpoint: r.checkpoint, final: r.final,
+    loss: finite(r.loss), accuracy: finite(r.accuracy), tokensPerSecond: finite(r.tokensPerSecond),
+  });
+}
+
+/** epochReportOfRl maps the GRPO loop's epoch report onto the protocol. */
+export function epochReportOfRl(r: RlEpochReport, attempt: number): EpochReport {
+  return EpochReport.parse({
+    attempt, stage: r.stage, stageIndex: r.stageIndex, epoch: r.epoch, epochs: r.epochs, checkpoint: r.checkpoint, final: r.final,
+    accuracy: finite(r.accuracy), temperature: r.temperature, entropy: r.entropy, reward: finite(r.reward),
+    responseLength: finite(r.responseLength), truncationRate: finite(r.truncationRate),
+    entropyCurve: r.entropyCurve.filter((p) => Number.isFinite(p.entropy) && p.temperature > 0).map((p) => ({ temperature: p.temperature, entropy: p.entropy })),
+  });
+}
+
+// A figure that was not measured this epoch (NaN) is left out rather than sent.
+const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
+
+/** reportHooks connects a run's epoch ends to the operator; without a target it returns no hooks. */
+export function reportHooks(target: ReportTarget | undefined, o: ReportOptions = {}): Hooks {
+  if (target === undefined) return {};
+  return {
+    onSftEpoch: async (r) => {
+      await sendReport(target, epochReportOfSft(r, target.attempt), o);
+    },
+    onRlEpoch: async (r) => {
+      const reply = await sendReport(target, epochReportOfRl(r, target.attempt), o);
+      return reply?.temperature === undefined ? undefined : { temperature: reply.temperature };
+    },
+  };
 }
