@@ -37,6 +37,8 @@ export interface SandboxResult {
 
 const runner = fileURLToPath(new URL("./runner.ts", import.meta.url));
 const maxOutput = 64 * 1024;
+/** addressSpaceMarginMb is the address space granted beyond the heap limit. */
+const addressSpaceMarginMb = 2048;
 
 /** isolation reports which OS layers this machine grants, probed once. */
 export const isolation = (() => {
@@ -53,8 +55,11 @@ function command(limits: SandboxLimits): [string, string[]] {
     "--disable-warning=ExperimentalWarning",
     runner,
   ];
-  // Address space: the heap limit plus room for V8's own reservations and the code.
-  const as = (limits.memoryMb + 1024) * 1024 * 1024;
+  // Address space: the heap limit plus room for V8's own reservations and the code. Node 24
+  // reserves over 1.2 GiB of virtual memory at start-up (its pointer cage, code space, thread
+  // stacks); with only 1 GiB of margin it aborted at random on start (0 to 3 of 5 starts
+  // survived at 1.2 to 1.3 GiB), with 2 GiB every start survived. A 10 GB allocation still fails.
+  const as = (limits.memoryMb + addressSpaceMarginMb) * 1024 * 1024;
   let argv = node;
   if (isolation.prlimit) argv = ["prlimit", `--as=${as}`, "--", ...argv];
   if (isolation.unshareNet) argv = ["unshare", "-n", "--", ...argv];
