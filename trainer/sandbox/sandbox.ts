@@ -35,7 +35,7 @@ export interface SandboxResult {
   ms: number;
 }
 
-const runner = fileURLToPath(new URL("./runner.ts", import.meta.url));
+const runner = fileURLToPath(new URL("./runner.js", import.meta.url));
 const maxOutput = 64 * 1024;
 /** addressSpaceMarginMb is the address space granted beyond the heap limit. */
 const addressSpaceMarginMb = 2048;
