@@ -24,7 +24,8 @@ before(async () => {
   // The controllers start through cluster.ts, as `temper cluster up` starts them.
   cluster = await startLocalCluster({
     dataDir: join(dir, "data"), log,
-    controllerOptions: { nodes: { count: 2, gpusPerNode: 2, cpu: "4", memory: "8Gi" }, restartBackoffBaseMs: 200, jobBackoff: { backoffBaseMs: 200, backoffMaxMs: 1000 } } satisfies Partial<ControllerOptions>,
+    controllerOptions: { nodes: { count: 2, gpusPerNode: 2, cpu: "4", memory: "8Gi" }, restartBackoffBaseMs: 200,
+      images: { "example.com/echo": [process.execPath, "-e", "console.log(JSON.stringify(process.argv.slice(1)))"] }, jobBackoff: { backoffBaseMs: 200, backoffMaxMs: 1000 } } satisfies Partial<ControllerOptions>,
   });
   k = kubectlFor(cluster.kubeconfigPath);
 });
@@ -85,12 +86,14 @@ test("retries a failing pod up to backoffLimit and then fails the Job", async ()
   assert.equal((await podsOf("retry")).length, 2);
 });
 
-test("sends SIGTERM to a deleted pod's process", async () => {
-  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "sleeper" }, spec: { terminationGracePeriodSeconds: 5, containers: [sh("trap 'echo got TERM; exit 0' TERM; echo started; while true; do sleep 0.1; done")] } });
+test("sends SIGTERM to a deleted pod's process, then removes its logs", async () => {
+  const out = join(dir, "sleeper.out");
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "sleeper" }, spec: { terminationGracePeriodSeconds: 5, containers: [sh(`trap 'echo got TERM >> ${out}; exit 0' TERM; echo started; while true; do sleep 0.1; done`)] } });
   const log = join(cluster.dataDir, "pods", "default", "sleeper", "main.log");
   await eventually(() => assert.match(readFileSync(log, "utf8"), /started/), 20_000);
   assert.equal((await call(cluster, "DELETE", `${NS}/pods/sleeper`)).status, 200);
-  await eventually(() => assert.match(readFileSync(log, "utf8"), /got TERM/), 10_000);
+  await eventually(() => assert.equal(readFileSync(out, "utf8"), "got TERM\n"), 10_000);
+  await eventually(() => assert.ok(!existsSync(log)), 10_000);
 });
 
 test("leaves a pod that asks for more GPUs than any node has Pending with a reason", async () => {
@@ -135,7 +138,9 @@ test("keeps a pod whose claim does not exist Pending", async () => {
     const events = (await call(cluster, "GET", `${NS}/events?fieldSelector=involvedObject.name%3Dnoclaim`)).body.items.map((e: { message: string }) => e.message);
     assert.ok(events.some((m: string) => m.includes('persistentvolumeclaim "missing" not found')), String(events));
   }, 10_000);
-  assert.equal((await call(cluster, "GET", `${NS}/pods/noclaim`)).body.status.phase, "Pending");
+  const pending = (await call(cluster, "GET", `${NS}/pods/noclaim`)).body;
+  assert.equal(pending.status.phase, "Pending");
+  assert.equal(pending.status.podIP, undefined);
 });
 
 test("lets a gang's pods reach each other by NAME-0.SVC.NS.svc over TCP", async () => {
@@ -189,6 +194,10 @@ test("leaves a container with an unmapped image and no command waiting with Imag
     return w;
   }, 10_000);
   assert.match(state.message, /--image-map/);
+  await eventually(async () => {
+    const events = (await call(cluster, "GET", `${NS}/events?fieldSelector=involvedObject.name%3Dunmapped`)).body.items.map((e: { reason: string; message: string }) => `${e.reason}: ${e.message}`);
+    assert.equal(events.filter((e: string) => e.startsWith("Failed: Error: ImageNotMapped")).length, 1, String(events));
+  }, 10_000);
 });
 
 test("deletes a finished Job after ttlSecondsAfterFinished", async () => {
@@ -229,4 +238,73 @@ test("suspends a running Job by stopping its pods and resumes it", async () => {
 test("registers the nodes with their GPUs for kubectl", async () => {
   const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.allocatable.nvidia\\.com/gpu} {end}"])).stdout;
   assert.equal(out.trim(), "local-0=2 local-1=2");
+  const lease = (await call(cluster, "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/local-1")).body;
+  assert.equal(lease.spec.holderIdentity, "local-1");
+});
+
+test("kills a deleted pod that ignores SIGTERM after its grace period without holding up other pods", async () => {
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "stubborn" }, spec: { terminationGracePeriodSeconds: 2, containers: [sh("trap '' TERM; echo started; while true; do sleep 0.1; done")] } });
+  const pidFile = join(cluster.dataDir, "pods", "default", "stubborn", "main.pid");
+  await eventually(() => assert.ok(existsSync(pidFile)), 20_000);
+  const t0 = Date.now();
+  assert.equal((await call(cluster, "DELETE", `${NS}/pods/stubborn`)).status, 200);
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "quick" }, spec: { restartPolicy: "Never", containers: [sh("echo quick")] } });
+  await eventually(async () => assert.equal((await call(cluster, "GET", `${NS}/pods/quick`)).body.status?.phase, "Succeeded"), 10_000);
+  assert.ok(existsSync(pidFile), "the stubborn pod still runs while the quick one finished");
+  await eventually(() => assert.ok(!existsSync(pidFile)), 10_000);
+  assert.ok(Date.now() - t0 >= 1900, `killed after ${Date.now() - t0} ms`);
+});
+
+test("lets a Node pod process read its secret at the mountPath", async () => {
+  await create(`${NS}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "report-token" }, data: { token: Buffer.from("abc").toString("base64") } });
+  // The path is built at run time, so only the mount preload (not the argument rewrite) can map it.
+  const code = `console.log(require("node:fs").readFileSync("/var/run/" + "temper/token", "utf8"))`;
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "reader-node" }, spec: {
+    restartPolicy: "Never", volumes: [{ name: "tok", secret: { secretName: "report-token" } }],
+    containers: [{ name: "main", image: "node", command: [process.execPath, "-e", code], volumeMounts: [{ name: "tok", mountPath: "/var/run/temper", readOnly: true }] }],
+  } });
+  await eventually(async () => assert.equal((await call(cluster, "GET", `${NS}/pods/reader-node`)).body.status?.phase, "Succeeded"), 20_000);
+  assert.equal((await k(["logs", "reader-node"])).stdout, "abc\n");
+});
+
+test("runs init containers to completion, in order, before the containers", async () => {
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "staged" }, spec: {
+    restartPolicy: "Never", volumes: [{ name: "work", emptyDir: {} }],
+    initContainers: [{ ...sh("echo one > /work/steps"), name: "first", volumeMounts: [{ name: "work", mountPath: "/work" }] }, { ...sh("echo two >> /work/steps"), name: "second", volumeMounts: [{ name: "work", mountPath: "/work" }] }],
+    containers: [{ ...sh("cat /work/steps"), volumeMounts: [{ name: "work", mountPath: "/work" }] }],
+  } });
+  const pod = await eventually(async () => {
+    const p = (await call(cluster, "GET", `${NS}/pods/staged`)).body;
+    assert.equal(p.status?.phase, "Succeeded");
+    return p;
+  }, 20_000);
+  assert.deepEqual(pod.status.initContainerStatuses.map((c: { state: { terminated: { exitCode: number } } }) => c.state.terminated.exitCode), [0, 0]);
+  assert.equal((await k(["logs", "staged"])).stdout, "one\ntwo\n");
+});
+
+test("runs a mapped image, any tag, with the container's args, and finds the cluster's Node on PATH", async () => {
+  await create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "mapped" }, spec: {
+    restartPolicy: "Never", containers: [{ name: "main", image: "example.com/echo:v2", args: ["train", "--epochs=$(EPOCHS)"], env: [{ name: "EPOCHS", value: "3" }] }, { ...sh("node --version"), name: "version" }],
+  } });
+  await eventually(async () => assert.equal((await call(cluster, "GET", `${NS}/pods/mapped`)).body.status?.phase, "Succeeded"), 20_000);
+  assert.equal((await k(["logs", "mapped", "-c", "main"])).stdout, '["train","--epochs=3"]\n');
+  assert.equal((await k(["logs", "mapped", "-c", "version"])).stdout, `${process.version}\n`);
+});
+
+test("never hands out the same GPUs twice when pods arrive together", async () => {
+  const names = ["g1", "g2", "g3"];
+  await Promise.all(names.map((name) => create(`${NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name, labels: { burst: "gpu" } }, spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ ...sh("sleep 5"), resources: { limits: { "nvidia.com/gpu": "2" } } }] } })));
+  const placed = await eventually(async () => {
+    const items = (await call(cluster, "GET", `${NS}/pods?labelSelector=burst%3Dgpu`)).body.items as { spec: { nodeName?: string }; status: { conditions?: { type: string; status: string; reason?: string }[] } }[];
+    const unschedulable = items.filter((p) => p.status.conditions?.some((c) => c.type === "PodScheduled" && c.reason === "Unschedulable"));
+    assert.equal(unschedulable.length, 1);
+    return items.map((p) => p.spec.nodeName).filter((n) => n !== undefined).sort();
+  }, 10_000);
+  assert.deepEqual(placed, ["local-0", "local-1"]);
+  const get = async (n: string) => (await call(cluster, "GET", `${NS}/pods/${n}`)).body;
+  const waiting = (await Promise.all(names.map(get))).find((p) => !p.spec.nodeName);
+  for (const n of names) if (n !== waiting.metadata.name) await call(cluster, "DELETE", `${NS}/pods/${n}`);
+  // Freed GPUs go to the pod that waited.
+  await eventually(async () => assert.ok((await get(waiting.metadata.name)).spec.nodeName), 10_000);
+  await call(cluster, "DELETE", `${NS}/pods/${waiting.metadata.name}`);
 });

@@ -2,6 +2,7 @@
 // PersistentVolume binder) and the kubelet do on a real cluster, as HTTPS clients of the local
 // API server. cluster.ts calls startControllers once the server serves.
 import { randomInt } from "node:crypto";
+import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { newClient } from "./client.ts";
 import { newRecorder } from "./events.ts";
@@ -17,9 +18,13 @@ export const trainerImage = "ghcr.io/temper-dev/temper-trainer";
 /** defaultNodes is one node with 8 GPUs sized to fit a development gang. */
 export const defaultNodes: NodeConfig = { count: 1, gpusPerNode: 8, cpu: "32", memory: "128Gi" };
 
+/** trainerEntryPoints are where the trainer's command line may live in the repository, first found wins. */
+export const trainerEntryPoints = ["bin/temper-trainer.ts", "trainer/cli.ts"];
+
 /** defaultImages maps the trainer image (any tag) to the trainer entry point run by this Node. */
 export function defaultImages(): Record<string, string[]> {
-  const trainer = new URL("../../bin/temper-trainer.ts", import.meta.url).pathname;
+  const paths = trainerEntryPoints.map((p) => new URL(`../../${p}`, import.meta.url).pathname);
+  const trainer = paths.find((p) => existsSync(p)) ?? paths[0];
   return { [trainerImage]: [process.execPath, trainer] };
 }
 
@@ -49,6 +54,7 @@ export async function startControllers(opts: ControllerOptions): Promise<{ stop(
   const kubelet = startKubelet({
     client, log: log.child({ component: "kubelet" }), events: recorder("kubelet", "Pod", "v1"), dataDir: opts.dataDir, apiUrl: opts.apiUrl,
     nodes: opts.nodes ?? defaultNodes, images: { ...defaultImages(), ...(opts.images ?? {}) }, now, restartBackoffBaseMs: opts.restartBackoffBaseMs,
+    ipBlock: 1 + Math.floor(random() * 254),
   });
   // Nodes exist before the scheduler's first pass, so pending pods are not reported unschedulable at startup.
   await kubelet.synced;
@@ -66,4 +72,16 @@ export async function startControllers(opts: ControllerOptions): Promise<{ stop(
       client.close();
     },
   };
+}
+
+/** parseImageMap reads --image-map values ("IMAGE=COMMAND ARG...", one image per value) into an images map; throws on a value without "=" or command. */
+export function parseImageMap(values: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const v of values) {
+    const at = v.indexOf("=");
+    const argv = v.slice(at + 1).trim().split(/\s+/).filter((a) => a !== "");
+    if (at <= 0 || argv.length === 0) throw new Error(`--image-map wants IMAGE=COMMAND [ARGS...], got "${v}"`);
+    out[v.slice(0, at)] = argv;
+  }
+  return out;
 }

@@ -62,12 +62,14 @@ export function startJobController(opts: JobControllerOptions): { stop(): void; 
   let pods: Informer<Pod> | undefined = undefined;
   // Pods created but not yet seen through the watch, so a quick second pass does not create twice.
   const inFlight = new Map<string, Pod[]>();
+  // Pods deleted but still in the cache, so they are neither counted as active nor deleted twice.
+  const deleted = new Set<string>();
   const reconcile = async (key: string): Promise<{ requeueAfterMs?: number }> => {
     const job = jobs?.get(key);
     if (job === undefined || pods === undefined) return {};
     if (job.metadata.deletionTimestamp) return {};
     const uid = job.metadata.uid;
-    const seen = pods.items().filter((p) => ownerUid(p) === uid);
+    const seen = pods.items().filter((p) => ownerUid(p) === uid && !deleted.has(p.metadata.uid));
     const seenNames = new Set(seen.map((p) => p.metadata.name));
     const pendingCreates = (inFlight.get(uid) ?? []).filter((p) => !seenNames.has(p.metadata.name));
     inFlight.set(uid, pendingCreates);
@@ -76,6 +78,7 @@ export function startJobController(opts: JobControllerOptions): { stop(): void; 
     const ns = job.metadata.namespace ?? "default";
     for (const p of d.remove) {
       await opts.client.remove(`/api/v1/namespaces/${ns}/pods/${p.metadata.name}`);
+      deleted.add(p.metadata.uid);
       await opts.events.emit(job, "Normal", "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`);
     }
     for (const index of d.create) {
@@ -107,7 +110,8 @@ export function startJobController(opts: JobControllerOptions): { stop(): void; 
   });
   pods = newInformer<Pod>({
     client: opts.client, path: "/api/v1/pods", log: opts.log,
-    onChange: (_type, p) => {
+    onChange: (type, p) => {
+      if (type === "DELETED") deleted.delete(p.metadata.uid);
       const owner = p.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === "Job");
       if (owner !== undefined) queue.add(`${p.metadata.namespace ?? ""}/${owner.name}`);
     },

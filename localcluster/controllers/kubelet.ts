@@ -6,14 +6,16 @@
 // the phase. A deleted pod's processes get SIGTERM and, after terminationGracePeriodSeconds,
 // SIGKILL.
 //
-// Security fields are accepted but only partly enforced, since every process runs as the user
-// running the cluster: runAsNonRoot is enforced (a container whose runAsNonRoot is true does not
-// start when the cluster runs as root, CreateContainerConfigError, as the real kubelet refuses
-// a root image); runAsUser, readOnlyRootFilesystem and readOnly mounts are not enforced (no
-// user switching, no mount namespace). Not implemented: probes, lifecycle hooks, resource
-// limits, pod activeDeadlineSeconds, sidecar (restartable init) containers, image pulls.
+// Security fields are accepted and not enforced, since every process runs as the user running
+// the cluster and sees the host's filesystem: runAsNonRoot, runAsUser, runAsGroup,
+// readOnlyRootFilesystem, capabilities and readOnly mounts change nothing here. (runAsNonRoot
+// is not checked either: the real check is against the image's user, and a mapped image stands
+// for a real image built to run as non-root, even when the cluster itself runs as root, as in
+// CI containers.) A pod is isolated from others only by its own pod IP and directory.
+// Not implemented: probes, lifecycle hooks, resource limits, pod activeDeadlineSeconds,
+// sidecar (restartable init) containers, image pulls.
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import type { Client, Informer } from "./client.ts";
@@ -24,7 +26,7 @@ import { hostsEntries, newIpAllocator, renderHosts, writeHosts } from "./podnet.
 import { newQueue } from "./queue.ts";
 import { killOrphans, startProcess, type Running } from "./runner.ts";
 import { keyOf, type Condition, type Container, type ContainerState, type ContainerStatus, type KeyedData, type Pod, type PodStatus, type Pvc, type Service } from "./types.ts";
-import { containerMounts, podDir, prepareVolumes, removePodVolumes, rewritePaths, type Mount, type Sources } from "./volumes.ts";
+import { containerMounts, podDir, prepareVolumes, removePodDir, rewritePaths, type Mount, type Sources } from "./volumes.ts";
 import { deepEqual } from "../types.ts";
 
 /** NodeConfig is the shape of the simulated nodes. */
@@ -50,6 +52,10 @@ export interface KubeletOptions {
   restartBackoffBaseMs?: number;
   /** stopGraceMs caps the grace period when the whole cluster stops. */
   stopGraceMs?: number;
+  /** ipBlock picks pod IPs 127.ipBlock.x.y first (1-254; see newIpAllocator). */
+  ipBlock?: number;
+  /** leaseIntervalMs is how often each node renews its Lease in kube-node-lease (Kubernetes: 10 s). */
+  leaseIntervalMs?: number;
 }
 
 /** nodeName names the i-th node. */
@@ -57,7 +63,7 @@ export function nodeName(i: number): string {
   return `local-${i}`;
 }
 
-/** imageArgv maps a container to the argv to run, or a waiting reason when the image is unknown and no command is given (pure). */
+/** imageArgv maps a container to the argv to run: a mapped image's argv plus args, else command plus args, else args; or a waiting reason (pure). */
 export function imageArgv(c: Container, images: Record<string, string[]>): string[] | { reason: string; message: string } {
   const image = c.image ?? "";
   const bare = image.replace(/@sha256:[0-9a-f]+$/, "").replace(/:[^/:]+$/, "");
@@ -65,6 +71,9 @@ export function imageArgv(c: Container, images: Record<string, string[]>): strin
   // A mapped image's entry point is the mapping; the container's args follow it.
   if (mapped !== undefined) return [...mapped, ...(c.args ?? [])];
   if (c.command !== undefined && c.command.length > 0) return [...c.command, ...(c.args ?? [])];
+  // Base images (busybox, debian, ...) have no entry point, so their args are the command:
+  // `kubectl run x --image=busybox -- sh -c "..."` sends args only.
+  if (c.args !== undefined && c.args.length > 0) return [...c.args];
   return { reason: "ImageNotMapped", message: `image "${image}" has no local mapping and the container gives no command: map it with --image-map` };
 }
 
@@ -78,6 +87,8 @@ interface Ctr {
   pid?: number;
   backoffUntil?: number;
   starting?: boolean;
+  /** reported is the last waiting message sent as an event, so a retry does not repeat it. */
+  reported?: string;
 }
 
 interface PodRuntime {
@@ -125,10 +136,11 @@ function condition(type: string, ok: boolean, old: Condition[] | undefined, at: 
 export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; synced: Promise<void> } {
   const { client, log, dataDir } = opts;
   const nodeNames = new Set(Array.from({ length: opts.nodes.count }, (_, i) => nodeName(i)));
-  const ips = newIpAllocator();
+  const ips = newIpAllocator(opts.ipBlock);
   const runtimes = new Map<string, PodRuntime>();
+  const stopping = new Set<Promise<void>>();
   const hostsPath = join(dataDir, "dns", "hosts");
-  const preload = pathToFileURL(new URL("./dns-preload.ts", import.meta.url).pathname).href;
+  const preloads = ["./dns-preload.ts", "./mount-preload.ts"].map((m) => `--import=${pathToFileURL(new URL(m, import.meta.url).pathname).href}`).join(" ");
   const base = opts.restartBackoffBaseMs ?? 10_000;
   let stopped = false;
 
@@ -192,21 +204,23 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     const pod = rt.pod;
     const ns = pod.metadata.namespace ?? "default";
     const dir = podDir(dataDir, ns, pod.metadata.name);
-    const wait = (reason: string, message: string): void => {
+    const wait = async (reason: string, message: string): Promise<void> => {
       c.state = { waiting: { reason, message } };
+      if (c.reported !== message) {
+        c.reported = message;
+        await opts.events.emit(pod, "Warning", "Failed", `Error: ${reason}: ${message}`);
+      }
     };
     const argv = imageArgv(c.spec, opts.images);
     if (!Array.isArray(argv)) return wait(argv.reason, argv.message);
-    if ((c.spec.securityContext?.runAsNonRoot ?? pod.spec.securityContext?.runAsNonRoot) === true && process.getuid?.() === 0) {
-      return wait("CreateContainerConfigError", "container has runAsNonRoot and the local cluster runs as root");
-    }
     const mounts: Mount[] = containerMounts(c.spec, rt.dirs ?? new Map());
     const viewed: Pod = { ...pod, status: { ...pod.status, podIP: rt.ip } };
     const podEnv: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, TMPDIR: join(dir, "tmp"),
+      // The cluster's own Node comes first: the preloads are TypeScript, which older Nodes cannot load.
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: process.env.HOME ?? dir, TMPDIR: join(dir, "tmp"),
       HOSTNAME: pod.spec.hostname ?? pod.metadata.name,
       KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: new URL(opts.apiUrl).port,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${preload}`.trim(),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${preloads}`.trim(),
       TEMPER_HOSTS_FILE: hostsPath, TEMPER_POD_NAMESPACE: ns, TEMPER_POD_IP: rt.ip ?? "",
       TEMPER_MOUNTS: JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.hostPath]))),
     };
@@ -286,7 +300,8 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     }
     await Promise.all(running.map((c) => c.proc?.stop(graceMs)));
     if (rt.ip !== undefined) ips.release(rt.ip);
-    removePodVolumes(dataDir, rt.pod.metadata.namespace ?? "default", rt.pod.metadata.name);
+    // As on a real node, a deleted pod's logs and volumes go with it (claims and hostPaths stay).
+    removePodDir(dataDir, rt.pod.metadata.namespace ?? "default", rt.pod.metadata.name);
   };
 
   const reconcile = async (uid: string): Promise<{ requeueAfterMs?: number }> => {
@@ -295,7 +310,12 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     const pod = pods.items().find((p) => p.metadata.uid === uid);
     const grace = (p: Pod): number => 1000 * (p.spec.terminationGracePeriodSeconds ?? 30);
     if (pod === undefined || pod.metadata.deletionTimestamp) {
-      if (rt0 !== undefined) await teardown(rt0, grace(pod ?? rt0.pod));
+      // Not awaited: a process using its whole grace period must not hold up other pods.
+      if (rt0 !== undefined) {
+        const done = teardown(rt0, grace(pod ?? rt0.pod)).catch((err: unknown) => log.warn({ pod: rt0.key, err: String(err) }, "Failed to stop pod"));
+        stopping.add(done);
+        void done.finally(() => stopping.delete(done));
+      }
       return {};
     }
     if (!pod.spec.nodeName || !nodeNames.has(pod.spec.nodeName)) return {};
@@ -316,6 +336,9 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
       rt.ip ??= ips.allocate();
       const dirs = prepareVolumes(dataDir, { ...pod, status: { ...pod.status, podIP: rt.ip } }, src);
       if (!(dirs instanceof Map)) {
+        // The pod gets its IP with its sandbox, once its volumes are ready.
+        ips.release(rt.ip);
+        rt.ip = undefined;
         if (rt.waitingWhy !== dirs.message) {
           rt.waitingWhy = dirs.message;
           await opts.events.emit(pod, "Warning", dirs.reason, dirs.message);
@@ -371,6 +394,29 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     }
   };
 
+  const renewLeases = async (): Promise<void> => {
+    for (const name of nodeNames) {
+      const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: opts.now().toISOString().replace("Z", "000Z") };
+      const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`;
+      try {
+        if ((await client.get(path)) === undefined) {
+          await client.create("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name }, spec });
+        } else await client.patch(path, { spec });
+      } catch (err) {
+        log.warn({ node: name, err: String(err) }, "Failed to renew node lease");
+      }
+    }
+  };
+  const leaseTimer = setInterval(() => void renewLeases(), opts.leaseIntervalMs ?? 10_000);
+  leaseTimer.unref();
+
+  // If the cluster process exits without stop() (an uncaught error, process.exit), its
+  // containers go with it rather than run on unowned; SIGKILL of the cluster leaves them to killOrphans.
+  const killAll = (): void => {
+    for (const rt of runtimes.values()) for (const c of [...rt.inits, ...rt.apps]) if (c.proc !== undefined) c.proc.kill();
+  };
+  process.once("exit", killAll);
+
   const orphans = killOrphans(join(dataDir, "pods"), `TEMPER_HOSTS_FILE=${hostsPath}`);
   if (orphans > 0) log.info({ orphans }, "Killed containers left by a previous run");
   const ready = registerNodes().then(() => {
@@ -386,15 +432,18 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
     secrets = newInformer<KeyedData>({ client, path: "/api/v1/secrets", log, onChange: () => undefined });
     configMaps = newInformer<KeyedData>({ client, path: "/api/v1/configmaps", log, onChange: () => undefined });
     pvcs = newInformer<Pvc>({ client, path: "/api/v1/persistentvolumeclaims", log, onChange: () => undefined });
-    return Promise.all([pods.synced, services.synced, secrets.synced, configMaps.synced, pvcs.synced]).then(() => undefined);
+    return Promise.all([pods.synced, services.synced, secrets.synced, configMaps.synced, pvcs.synced, renewLeases()]).then(() => undefined);
   });
   return {
     synced: ready,
     async stop() {
       stopped = true;
+      process.removeListener("exit", killAll);
+      clearInterval(leaseTimer);
       queue.stop();
       for (const inf of [pods, services, secrets, configMaps, pvcs]) inf?.stop();
       await Promise.all([...runtimes.values()].map((rt) => teardown(rt, Math.min(opts.stopGraceMs ?? 3000, 1000 * (rt.pod.spec.terminationGracePeriodSeconds ?? 30)))));
+      await Promise.all(stopping);
     },
   };
 }

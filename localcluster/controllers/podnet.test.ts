@@ -13,14 +13,22 @@ const pod = (name: string, ip: string, extra: Partial<Pod["spec"]> = {}, phase: 
   ({ metadata: meta(name, { app: "gang" }), spec: { containers: [], ...extra }, status: { phase, podIP: ip } });
 const svc = (name: string, selector?: Record<string, string>): Service => ({ metadata: meta(name), spec: { selector, clusterIP: "None" } });
 
-test("allocates distinct loopback addresses and reuses released ones", () => {
-  const a = newIpAllocator();
-  const x = a.allocate();
-  const y = a.allocate();
-  assert.equal(x, "127.1.0.1");
-  assert.notEqual(x, y);
-  a.release(x);
-  assert.equal(a.allocate(), x);
+test("allocates distinct loopback addresses from the starting block", () => {
+  const a = newIpAllocator(7);
+  assert.equal(a.allocate(), "127.7.0.1");
+  assert.equal(a.allocate(), "127.7.0.2");
+  a.claim("127.7.0.3");
+  assert.equal(a.allocate(), "127.7.0.4");
+});
+
+test("wraps to the first block after the last address and skips taken ones", () => {
+  const a = newIpAllocator(254);
+  const first = a.allocate();
+  for (let i = 1; i < 254 * 254; i++) a.allocate();
+  assert.equal(a.allocate(), "127.1.0.1");
+  a.release(first);
+  a.claim("127.1.0.2");
+  assert.equal(a.allocate(), "127.1.0.3");
 });
 
 test("names pods by hostname and subdomain only when the Service exists", () => {

@@ -13,7 +13,7 @@ import type { Pod, Service } from "./types.ts";
 /** clusterDomain is the DNS suffix of cluster names. */
 export const clusterDomain = "cluster.local";
 
-/** IpAllocator hands out pod IPs in 127.1.0.0/16 upward, never 127.0.0.1. */
+/** IpAllocator hands out pod IPs in 127.0.0.0/8 from a starting block upward, never in 127.0.0.0/16. */
 export interface IpAllocator {
   allocate(): string;
   /** claim marks an address taken (pods that survived a restart of the cluster). */
@@ -21,14 +21,20 @@ export interface IpAllocator {
   release(ip: string): void;
 }
 
-/** newIpAllocator returns an allocator with nothing taken. */
-export function newIpAllocator(): IpAllocator {
+/** newIpAllocator returns an allocator with nothing taken, starting at 127.FIRSTBLOCK.0.1 (1-254); clusters that run side by side pick different blocks so their pods' ports do not collide. */
+export function newIpAllocator(firstBlock = 1): IpAllocator {
   const taken = new Set<string>();
-  const at = (n: number): string => `127.${1 + Math.floor(n / 65024)}.${Math.floor((n % 65024) / 254)}.${(n % 254) + 1}`;
+  const size = 254 * 254;
+  const start = (Math.min(254, Math.max(1, Math.floor(firstBlock))) - 1) * size;
+  const at = (n: number): string => `127.${1 + Math.floor(n / size)}.${Math.floor((n % size) / 254)}.${(n % 254) + 1}`;
+  // The cursor moves on from the last address given, so allocation stays O(1) while free
+  // addresses remain ahead, and a released address is reused only after a full turn.
+  let cursor = start;
   return {
     allocate() {
-      for (let n = 0; n < 254 * 65024; n++) {
-        const ip = at(n);
+      for (let i = 0; i < 254 * size; i++) {
+        const ip = at(cursor);
+        cursor = (cursor + 1) % (254 * size);
         if (!taken.has(ip)) {
           taken.add(ip);
           return ip;

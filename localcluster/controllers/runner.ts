@@ -32,6 +32,8 @@ export interface Running {
   exited: Promise<Exit>;
   /** stop sends SIGTERM to the process group, then SIGKILL after graceMs; resolves when it has exited. */
   stop(graceMs: number): Promise<Exit>;
+  /** kill sends SIGKILL to the process group at once (synchronous, for exit handlers). */
+  kill(): void;
 }
 
 const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
@@ -70,6 +72,7 @@ export async function startProcess(spec: RunSpec, now: () => Date): Promise<Runn
   let stopping: Promise<Exit> | undefined;
   return {
     pid, startedAt, exited,
+    kill: () => killGroup(pid, "SIGKILL"),
     stop(graceMs) {
       stopping ??= (async () => {
         killGroup(pid, "SIGTERM");

@@ -100,6 +100,7 @@ export function startScheduler(opts: SchedulerOptions): { stop(): void; synced: 
   let again = false;
   // Remembers the last unschedulable message per pod so a quiet cluster gets no repeated writes.
   const reported = new Map<string, string>();
+  const assumed = new Map<string, string>();
   const pass = async (): Promise<void> => {
     if (running) {
       again = true;
@@ -117,7 +118,17 @@ export function startScheduler(opts: SchedulerOptions): { stop(): void; synced: 
   };
   const scheduleAll = async (): Promise<void> => {
     if (nodes === undefined || pods === undefined) return;
-    const all = pods.items();
+    // Pods bound in an earlier pass whose binding the watch has not shown yet keep their node
+    // ("assumed", as kube-scheduler calls it), so their resources are not handed out twice.
+    const all = pods.items().map((p) => {
+      const node = assumed.get(p.metadata.uid);
+      if (node === undefined) return p;
+      if (p.spec.nodeName) {
+        assumed.delete(p.metadata.uid);
+        return p;
+      }
+      return { ...p, spec: { ...p.spec, nodeName: node } };
+    });
     const todo = all.filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp && !isTerminal(p) && (p.spec.schedulerName ?? schedulerName) === schedulerName)
       .sort((a, b) => (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || a.metadata.name.localeCompare(b.metadata.name));
     const bound: Pod[] = all.filter((p) => p.spec.nodeName);
@@ -130,6 +141,7 @@ export function startScheduler(opts: SchedulerOptions): { stop(): void; synced: 
             apiVersion: "v1", kind: "Binding", metadata: { name: pod.metadata.name }, target: { apiVersion: "v1", kind: "Node", name: placed.node },
           });
           bound.push({ ...pod, spec: { ...pod.spec, nodeName: placed.node } });
+          assumed.set(pod.metadata.uid, placed.node);
           reported.delete(key);
           opts.log.info({ pod: key, node: placed.node }, "Bound pod to node");
           await opts.events.emit(pod, "Normal", "Scheduled", `Successfully assigned ${key} to ${placed.node}`);
@@ -151,7 +163,10 @@ export function startScheduler(opts: SchedulerOptions): { stop(): void; synced: 
   pods = newInformer<Pod>({
     client: opts.client, path: "/api/v1/pods", log: opts.log,
     onChange: (type, p) => {
-      if (type === "DELETED") reported.delete(keyOf(p));
+      if (type === "DELETED") {
+        reported.delete(keyOf(p));
+        assumed.delete(p.metadata.uid);
+      }
       kick();
     },
   });

@@ -27,6 +27,7 @@ export const KubeObject = z.looseObject({ apiVersion: z.string().optional(), kin
 /** Quantities maps resource names to quantity strings ("500m", "4Gi", "1"). */
 export type Quantities = Record<string, string | number>;
 
+/** EnvVar is one container env entry: a value or a reference. */
 export interface EnvVar {
   name: string;
   value?: string;
@@ -38,6 +39,7 @@ export interface EnvVar {
   };
 }
 
+/** VolumeMount places a pod volume at a path in a container. */
 export interface VolumeMount {
   name: string;
   mountPath: string;
@@ -45,6 +47,7 @@ export interface VolumeMount {
   readOnly?: boolean;
 }
 
+/** Container is one container of a pod spec. */
 export interface Container {
   name: string;
   image?: string;
@@ -58,18 +61,21 @@ export interface Container {
   securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; runAsUser?: number };
 }
 
+/** KeyToPath selects one Secret or ConfigMap key as a file. */
 export interface KeyToPath {
   key: string;
   path: string;
   mode?: number;
 }
 
+/** DownwardFile is one file of a downwardAPI volume. */
 export interface DownwardFile {
   path: string;
   fieldRef?: { fieldPath: string };
   resourceFieldRef?: { resource: string; containerName?: string };
 }
 
+/** Volume is one pod volume; exactly one source is set. */
 export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
@@ -81,6 +87,7 @@ export interface Volume {
   projected?: { sources?: { secret?: { name: string; items?: KeyToPath[] }; configMap?: { name: string; items?: KeyToPath[] }; downwardAPI?: { items?: DownwardFile[] } }[] };
 }
 
+/** PodSpec is the part of a pod spec the scheduler and kubelet read. */
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
@@ -97,6 +104,7 @@ export interface PodSpec {
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
 }
 
+/** Condition is a status condition of a pod or Job. */
 export interface Condition {
   type: string;
   status: "True" | "False" | "Unknown";
@@ -106,12 +114,14 @@ export interface Condition {
   lastProbeTime?: string | null;
 }
 
+/** ContainerState is waiting, running or terminated. */
 export interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt: string };
   terminated?: { exitCode: number; signal?: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string };
 }
 
+/** ContainerStatus is the kubelet's report on one container. */
 export interface ContainerStatus {
   name: string;
   image: string;
@@ -124,6 +134,7 @@ export interface ContainerStatus {
   containerID?: string;
 }
 
+/** PodStatus is what the kubelet (and scheduler) write to pods/status. */
 export interface PodStatus {
   phase?: "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
   conditions?: Condition[];
@@ -148,12 +159,14 @@ export interface Pod {
   status?: PodStatus;
 }
 
+/** PodFailurePolicyRule is one rule of a Job's podFailurePolicy. */
 export interface PodFailurePolicyRule {
   action: "FailJob" | "Ignore" | "Count" | "FailIndex";
   onExitCodes?: { containerName?: string; operator: "In" | "NotIn"; values: number[] };
   onPodConditions?: { type: string; status?: string }[];
 }
 
+/** JobSpec is the part of a batch/v1 Job spec the Job controller reads. */
 export interface JobSpec {
   parallelism?: number;
   completions?: number;
@@ -167,6 +180,7 @@ export interface JobSpec {
   template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
 }
 
+/** JobStatus is what the Job controller writes to jobs/status. */
 export interface JobStatus {
   conditions?: Condition[];
   startTime?: string;

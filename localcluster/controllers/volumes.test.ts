@@ -78,5 +78,6 @@ test("maps the trainer image by name with any tag and runs other images only wit
   const images = { "ghcr.io/temper-dev/temper-trainer": ["/node", "/repo/bin/temper-trainer.ts"] };
   assert.deepEqual(imageArgv({ name: "t", image: "ghcr.io/temper-dev/temper-trainer:v1", args: ["sft"] }, images), ["/node", "/repo/bin/temper-trainer.ts", "sft"]);
   assert.deepEqual(imageArgv({ name: "b", image: "busybox", command: ["sh", "-c"], args: ["echo hi"] }, images), ["sh", "-c", "echo hi"]);
+  assert.deepEqual(imageArgv({ name: "b", image: "busybox", args: ["sh", "-c", "exit 2"] }, images), ["sh", "-c", "exit 2"]);
   assert.equal((imageArgv({ name: "b", image: "busybox" }, images) as { reason: string }).reason, "ImageNotMapped");
 });

@@ -2,10 +2,10 @@
 // process and has no mount namespace: emptyDir, secret, configMap and downwardAPI become
 // directories under DATA/pods/NS/POD/volumes/NAME (removed with the pod), hostPath is the host
 // path itself, and a persistentVolumeClaim is DATA/pvc/NS/CLAIM, which outlives pods.
-// Containers cannot see a volume at its mountPath (that would need root and a mount
-// namespace); instead the kubelet rewrites mountPath prefixes in env values, command and args to
-// the host directory (rewritePaths) and tells the container where each mount lives in
-// TEMPER_MOUNTS. Secret and ConfigMap files are written once when the pod starts; later edits
+// Containers have no mount namespace, so two things stand in for mounting a volume at its
+// mountPath: the kubelet rewrites mountPaths in env values, command and args to the host
+// directory (rewritePaths), and Node pod processes get mount-preload.ts, which maps fs calls
+// under a mountPath using TEMPER_MOUNTS. Other programs see a mountPath only through the rewrite. Secret and ConfigMap files are written once when the pod starts; later edits
 // are not propagated. readOnly mounts are not enforced.
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
@@ -174,7 +174,7 @@ export function rewritePaths(s: string, mounts: Mount[]): string {
   });
 }
 
-/** removePodVolumes deletes a pod's own volume directories (never hostPath or PVC data). */
-export function removePodVolumes(dataDir: string, ns: string, name: string): void {
-  rmSync(join(podDir(dataDir, ns, name), "volumes"), { recursive: true, force: true });
+/** removePodDir deletes a pod's directory: its logs and own volumes (never hostPath or PVC data, which live elsewhere). */
+export function removePodDir(dataDir: string, ns: string, name: string): void {
+  rmSync(podDir(dataDir, ns, name), { recursive: true, force: true });
 }

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { bar, jobView, progressLine, temperatureChart } from "./demo-view.ts";
+
+const rl = {
+  kind: "RLJob",
+  metadata: { name: "demo-rl" },
+  spec: { temperature: { targetEntropy: 0.25 } },
+  status: {
+    phase: "Running", stage: "math-short", epoch: 2, epochs: 4, attempt: 1,
+    metrics: { reward: 0.5 },
+    temperature: {
+      current: 0.8, entropy: 0.25,
+      history: [
+        { temperature: 0.6, entropy: 0.18, nextTemperature: 0.7, reward: 0.4 },
+        { temperature: 0.7, entropy: 0.25, nextTemperature: 0.8, reward: 0.5 },
+      ],
+    },
+  },
+};
+
+test("a progress bar fills in proportion and stays within its width", () => {
+  assert.equal(bar(1, 4, 8), "[##......]");
+  assert.equal(bar(9, 4, 4), "[####]");
+  assert.equal(bar(0, 0, 4), "[....]");
+});
+
+test("a job line shows phase, stage, epoch and the temperature loop's figures", () => {
+  const line = progressLine(jobView(rl));
+  assert.match(line, /^RLJob\s+demo-rl\s+Running\s+\[##########\.{10}\] math-short 2\/4/);
+  assert.match(line, /reward 0\.50 T 0\.80 H 0\.250/);
+});
+
+test("the chart lists every recorded epoch with its decision", () => {
+  const chart = temperatureChart(jobView(rl));
+  assert.match(chart, /target 0\.25/);
+  assert.match(chart, /epoch  1  T 0\.60  H 0\.180  -> next T 0\.70/);
+  assert.match(chart, /epoch  2  T 0\.70  H 0\.250  -> next T 0\.80/);
+  assert.equal(temperatureChart(jobView({ kind: "RLJob", metadata: { name: "x" } })), "x: no RL epochs recorded");
+});

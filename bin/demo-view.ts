@@ -1,0 +1,86 @@
+// demo-view: renders the demo's progress — one line per job with a progress bar, its phase,
+// stage, epoch and latest figures — and, at the end, the RL temperature loop as a chart of
+// temperature and entropy per epoch. Pure: status objects in, text out.
+import asciichart from "asciichart";
+
+/** JobView is the part of an SFTJob or RLJob the demo shows. */
+export interface JobView {
+  kind: string;
+  name: string;
+  phase?: string;
+  stage?: string;
+  epoch?: number;
+  epochs?: number;
+  attempt?: number;
+  loss?: number;
+  accuracy?: number;
+  reward?: number;
+  temperature?: number;
+  entropy?: number;
+  message?: string;
+  /** targetEntropy is the RLJob's spec.temperature.targetEntropy. */
+  targetEntropy?: number;
+  history?: { temperature: number; entropy: number; nextTemperature: number; reward?: number; accuracy?: number }[];
+}
+
+type Obj = Record<string, unknown>;
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/** jobView extracts what the demo shows from a cluster object. */
+export function jobView(o: Obj): JobView {
+  const meta = (o.metadata ?? {}) as Obj;
+  const status = (o.status ?? {}) as Obj;
+  const metrics = (status.metrics ?? {}) as Obj;
+  const temp = (status.temperature ?? {}) as Obj;
+  const specTemp = (((o.spec ?? {}) as Obj).temperature ?? {}) as Obj;
+  return {
+    kind: String(o.kind),
+    name: String(meta.name),
+    phase: str(status.phase),
+    stage: str(status.stage),
+    epoch: num(status.epoch),
+    epochs: num(status.epochs),
+    attempt: num(status.attempt),
+    loss: num(metrics.loss),
+    accuracy: num(metrics.accuracy),
+    reward: num(metrics.reward),
+    temperature: num(temp.current),
+    entropy: num(temp.entropy),
+    message: str(status.message),
+    targetEntropy: num(specTemp.targetEntropy),
+    history: Array.isArray(temp.history) ? (temp.history as JobView["history"]) : undefined,
+  };
+}
+
+/** bar draws a progress bar of width characters for done/total. */
+export function bar(done: number, total: number, width = 20): string {
+  const f = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+  const full = Math.round(f * width);
+  return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
+}
+
+const fmt = (label: string, v: number | undefined, digits = 3) => (v === undefined ? "" : ` ${label} ${v.toFixed(digits)}`);
+
+/** progressLine renders one job on one line. */
+export function progressLine(j: JobView): string {
+  const epochs = j.epochs ?? 0;
+  const epoch = j.epoch ?? 0;
+  const head = `${j.kind.padEnd(6)} ${j.name.padEnd(22)} ${(j.phase ?? "-").padEnd(9)}`;
+  const where = `${j.stage ?? ""}${epochs > 0 ? ` ${epoch}/${epochs}` : ""}`.trim().padEnd(16);
+  const figures = `${fmt("loss", j.loss)}${fmt("acc", j.accuracy, 2)}${fmt("reward", j.reward, 2)}${fmt("T", j.temperature, 2)}${fmt("H", j.entropy)}${j.attempt !== undefined && j.attempt > 1 ? ` attempt ${j.attempt}` : ""}`;
+  return `${head} ${bar(epoch, epochs)} ${where}${figures}`;
+}
+
+/** temperatureChart plots, per RL epoch, the temperature used and the entropy measured. */
+export function temperatureChart(j: JobView): string {
+  const target = j.targetEntropy ?? 0.3;
+  const h = j.history ?? [];
+  if (h.length === 0) return `${j.name}: no RL epochs recorded`;
+  const temps = h.map((e) => e.temperature);
+  const ents = h.map((e) => e.entropy);
+  const goal = h.map(() => target);
+  const chart = asciichart.plot([temps, ents, goal], { height: 10, format: (x: number) => x.toFixed(2).padStart(6) });
+  const rows = h.map((e, i) => `  epoch ${String(i + 1).padStart(2)}  T ${e.temperature.toFixed(2)}  H ${e.entropy.toFixed(3)}  -> next T ${e.nextTemperature.toFixed(2)}${e.reward === undefined ? "" : `  reward ${e.reward.toFixed(2)}`}${e.accuracy === undefined ? "" : `  acc ${e.accuracy.toFixed(2)}`}`);
+  return `${j.name}: temperature (first line), temperature-adjusted entropy (second), target ${target} (flat)\n${chart}\n${rows.join("\n")}`;
+}

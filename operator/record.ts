@@ -1,0 +1,68 @@
+// record: the pure part of the report endpoint — whether a report is a replay, and the status
+// that records a new one (epoch, checkpoint, metrics, RL temperature history). No I/O here.
+import type { EpochReport, ReportReply } from "../api/report.ts";
+import { historyLimit, type HistoryEntry, type RLJobSpec } from "../api/rljob.ts";
+import type { AnyStatus, TemperJob } from "./job.ts";
+import { currentTemperature, nextTemperature } from "./temperature.ts";
+
+/** Recorded is what recording a report yields: the reply, and the status to write (absent for a replay). */
+export interface Recorded {
+  reply: ReportReply;
+  status?: AnyStatus;
+}
+
+/** replayOf finds the reply already given to (attempt, stage, epoch), if any. */
+export function replayOf(job: TemperJob, r: EpochReport): ReportReply | undefined {
+  if (job.kind === "RLJob") {
+    const h = job.status.temperature?.history?.find((e) => e.attempt === r.attempt && e.stage === r.stage && e.epoch === r.epoch);
+    return h === undefined ? undefined : { temperature: h.nextTemperature, reason: h.reason, replay: true };
+  }
+  const s = job.status;
+  if (s.stage === r.stage && s.epoch === r.epoch && (r.checkpoint === undefined || s.latestCheckpoint === r.checkpoint)) {
+    return { reason: `Already recorded epoch ${r.epoch}`, replay: true };
+  }
+  return undefined;
+}
+
+/** recordReport returns the status recording r and the reply to send. */
+export function recordReport(job: TemperJob, r: EpochReport): Recorded {
+  const replay = replayOf(job, r);
+  if (replay !== undefined) return { reply: replay };
+  const s: AnyStatus = structuredClone(job.status);
+  s.stage = r.stage;
+  s.epoch = r.epoch;
+  s.epochs = r.epochs;
+  if (r.checkpoint !== undefined) s.latestCheckpoint = r.checkpoint;
+  const m = { ...(s.metrics ?? {}) };
+  if (r.loss !== undefined) m.loss = r.loss;
+  if (r.accuracy !== undefined) m.accuracy = r.accuracy;
+  if (r.reward !== undefined) m.reward = r.reward;
+  if (r.tokensPerSecond !== undefined) m.tokensPerSecond = r.tokensPerSecond;
+  s.metrics = m;
+  if (job.kind === "SFTJob") {
+    return { status: s, reply: { reason: `Recorded epoch ${r.epoch}/${r.epochs}`, replay: false } };
+  }
+  s.stageIndex = r.stageIndex;
+  const spec: RLJobSpec = job.obj.spec;
+  const history = s.temperature?.history ?? [];
+  const d = nextTemperature(spec, history, r);
+  const entry: HistoryEntry = {
+    stage: r.stage,
+    epoch: r.epoch,
+    attempt: r.attempt,
+    temperature: currentTemperature(spec, history, r),
+    entropy: r.entropy ?? 0,
+    ...(r.reward !== undefined ? { reward: r.reward } : {}),
+    ...(r.accuracy !== undefined ? { accuracy: r.accuracy } : {}),
+    ...(r.responseLength !== undefined ? { responseLength: r.responseLength } : {}),
+    ...(r.truncationRate !== undefined ? { truncationRate: r.truncationRate } : {}),
+    nextTemperature: d.temperature,
+    reason: d.reason,
+  };
+  s.temperature = {
+    current: d.temperature,
+    ...(r.entropy !== undefined ? { entropy: r.entropy } : s.temperature?.entropy !== undefined ? { entropy: s.temperature.entropy } : {}),
+    history: [...history, entry].slice(-historyLimit),
+  };
+  return { status: s, reply: { temperature: d.temperature, reason: d.reason, replay: false } };
+}
