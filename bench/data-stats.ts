@@ -28,6 +28,9 @@ for (const domain of ["math", "code"] as const) {
       promptChars: { mean: +(prompts.reduce((a, b) => a + b, 0) / prompts.length).toFixed(1), max: Math.max(...prompts) },
       responseChars: { mean: +(responses.reduce((a, b) => a + b, 0) / responses.length).toFixed(1), max: Math.max(...responses) },
       distinctTracesPerPrompt: +(d.reduce((a, e) => a + new Set(e.responses).size, 0) / d.length).toFixed(2),
+      // How many distinct training prompts the level has at all (capped): a small level is
+      // learnt by heart rather than generalised, so its held-out accuracy means less.
+      distinctTrainPromptsCapped: domain === "math" ? buildDataset({ domain, level, prompts: 20000, responsesPerPrompt: 0, seed: 0, split: "train" }).length : null,
       openingEntropyNats: +(d.reduce((a, e) => a + entropyOfOpenings(e.responses, 12), 0) / d.length).toFixed(3),
     };
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { codeLevels, codeProblem, teacherCode } from "../tasks/code.ts";
 import { mulberry32 } from "../tasks/random.ts";
-import { codeReward, extractCode } from "./code.ts";
+import { codeReward, codeRewards, extractCode } from "./code.ts";
 
 test("every teacher solution of every level passes its hidden tests", async () => {
   const rng = mulberry32(1);
@@ -30,4 +30,20 @@ test("code problems keep their examples among the hidden tests", () => {
   const p = codeProblem(mulberry32(5), 2);
   assert.deepEqual(p.hiddenTests.slice(0, 2), p.examples);
   assert.throws(() => codeProblem(mulberry32(5), 9), /level must be one of/);
+});
+
+test("a batch scores each rollout in order, and hostile rollouts cost only themselves", async () => {
+  const rng = mulberry32(7);
+  const problems = Array.from({ length: 8 }, () => codeProblem(rng, 1));
+  const rollouts = problems.flatMap((p, i) => [
+    { response: teacherCode(p, rng), problem: p },
+    { response: i % 2 === 0 ? "```js\nwhile (true) {}\n```" : `\`\`\`js\nfunction ${p.entryPoint}() { return "no"; }\n\`\`\``, problem: p },
+  ]);
+  const started = performance.now();
+  const rewards = await codeRewards(rollouts, { limits: { timeoutMs: 1000, memoryMb: 128 }, concurrency: 2 });
+  const ms = performance.now() - started;
+  assert.deepEqual(rewards, rollouts.map((_, i) => (i % 2 === 0 ? 1 : 0)));
+  // 4 infinite loops end at their 1 s deadline; 16 children on a loaded 2-core machine take a
+  // few seconds. The bound only proves that no rollout holds the batch up.
+  assert.ok(ms < 20000, `batch of 16 took ${ms} ms`);
 });

@@ -56,6 +56,12 @@ describe("sandbox", () => {
     assert.equal(r.ok, true, r.why);
   });
 
+  test("starts reliably under its address-space limit: twenty correct runs in a row pass", async () => {
+    const pool = new Pool(2);
+    const runs = await Promise.all(Array.from({ length: 20 }, () => pool.run(() => runInSandbox("const add = (a, b) => a + b;", "add", tests, { timeoutMs: 5000, memoryMb: 256 }))));
+    assert.deepEqual(runs.map((r) => r.why ?? "ok"), runs.map(() => "ok"));
+  });
+
   test("the OS isolation layers this suite relies on are present", () => {
     assert.deepEqual(isolation, { unshareNet: true, prlimit: true });
   });

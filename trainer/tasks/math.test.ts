@@ -65,6 +65,24 @@ describe("teacher", () => {
       assert.ok(distinct / 100 >= 2.5, `level ${level}: ${distinct / 100} distinct traces per prompt`);
     }
   });
+  test("spreads its choices over the characters of a trace: mean per-position entropy of each prompt's traces exceeds 0.5 nats", () => {
+    // Per prompt, 8 traces; at each of the first 16 positions, the entropy of the character
+    // found there. A single fixed trace per prompt scores 0 here.
+    const rng = mulberry32(13);
+    for (let level = 1; level <= maxLevel; level++) {
+      let sum = 0;
+      for (let i = 0; i < 50; i++) {
+        const traces = teacherSolutions(mathProblem(rng, level), rng, 8);
+        for (let pos = 0; pos < 16; pos++) {
+          const counts = new Map<string, number>();
+          for (const t of traces) counts.set(t[pos] ?? "", (counts.get(t[pos] ?? "") ?? 0) + 1);
+          for (const c of counts.values()) sum -= (c / traces.length) * Math.log(c / traces.length);
+        }
+      }
+      const mean = sum / (50 * 16);
+      assert.ok(mean > 0.5, `level ${level}: ${mean.toFixed(3)} nats per position`);
+    }
+  });
   test("returns exactly n traces even when few routes exist", () => {
     const p = mathProblem(mulberry32(1), 1);
     assert.equal(teacherSolutions(p, mulberry32(2), 40).length, 40);
