@@ -63,6 +63,17 @@ export function splitPvcUri(uri: string): { claim: string; path: string } | unde
   return m === null ? undefined : { claim: m[1], path: m[2] };
 }
 
+/**
+ * checkpointUri maps a checkpoint path as the trainer sees it in its pod (/checkpoints/step-N)
+ * to the cluster-wide URI status records (pvc://claim/step-N), which any later pod — a restarted
+ * gang, or an RLJob starting from this job — can mount. Other paths and URIs pass unchanged.
+ */
+export function checkpointUri(podPath: string, claim: string): string {
+  const path = podPath.startsWith("file://") ? podPath.slice("file://".length) : podPath;
+  if (path === paths.checkpoints || path.startsWith(`${paths.checkpoints}/`)) return `pvc://${claim}${path.slice(paths.checkpoints.length)}`;
+  return podPath;
+}
+
 /** toPodPath maps a checkpoint URI to a file:// URI inside the pod, given which claims are mounted where. */
 export function toPodPath(uri: string, ownClaim: string): { uri: string; mountClaim?: string } {
   const p = splitPvcUri(uri);

@@ -62,7 +62,7 @@ test("reports Running and Ready once every worker is ready, so kubectl wait retu
 test("records an epoch report, answers a replay without writing, and rejects bad reports", async () => {
   const r = await report("sftjobs", "gang", { attempt: 1, stage: "sft", epoch: 1, epochs: 3, checkpoint: "file:///checkpoints/epoch-1", loss: 2.5 });
   assert.equal(r.status, 200);
-  await eventually(async () => assert.equal((await getJob("sftjob", "gang")).status.latestCheckpoint, "file:///checkpoints/epoch-1"));
+  await eventually(async () => assert.equal((await getJob("sftjob", "gang")).status.latestCheckpoint, "pvc://gang-checkpoints/epoch-1"));
   const before = op.kube.writes();
   const again = await report("sftjobs", "gang", { attempt: 1, stage: "sft", epoch: 1, epochs: 3, checkpoint: "file:///checkpoints/epoch-1", loss: 2.5 });
   assert.equal(again.body.replay, true);

@@ -11,7 +11,8 @@ test("records an RL epoch with its temperature decision in history", () => {
   const r = recordReport(rlJob().status({ attempt: 1 }).build(), report({ entropy: 0.1, temperature: 0.6, checkpoint: "file:///checkpoints/e1", reward: 0.5 }));
   assert.equal(r.reply.temperature, 0.7);
   assert.equal(r.status?.epoch, 1);
-  assert.equal(r.status?.latestCheckpoint, "file:///checkpoints/e1");
+  // The pod's path becomes a URI any later pod can mount: the job's own claim.
+  assert.equal(r.status?.latestCheckpoint, "pvc://r-checkpoints/e1");
   assert.equal(r.status?.metrics?.reward, 0.5);
   assert.equal(r.status?.temperature?.current, 0.7);
   assert.equal(r.status?.temperature?.history?.[0].nextTemperature, 0.7);
@@ -47,4 +48,11 @@ test("records an SFT epoch's loss and checkpoint without a temperature", () => {
   assert.equal(r.status?.metrics?.loss, 1.5);
   const again = recordReport(sftJob().status({ ...r.status }).build(), report({ stage: "sft", loss: 1.5, checkpoint: "file:///checkpoints/e1" }));
   assert.equal(again.reply.replay, true);
+});
+
+test("records a checkpoint on a user's own claim under that claim's name, and leaves other URIs alone", () => {
+  const own = recordReport(sftJob().spec({ checkpoint: { claimName: "shared" } }).status({ attempt: 1 }).build(), report({ stage: "sft", checkpoint: "/checkpoints/step-000010" }));
+  assert.equal(own.status?.latestCheckpoint, "pvc://shared/step-000010");
+  const elsewhere = recordReport(sftJob().status({ attempt: 1 }).build(), report({ stage: "sft", checkpoint: "s3://bucket/run/step-10" }));
+  assert.equal(elsewhere.status?.latestCheckpoint, "s3://bucket/run/step-10");
 });

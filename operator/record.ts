@@ -2,6 +2,7 @@
 // that records a new one (epoch, checkpoint, metrics, RL temperature history). No I/O here.
 import type { EpochReport, ReportReply } from "../api/report.ts";
 import { historyLimit, type HistoryEntry, type RLJobSpec } from "../api/rljob.ts";
+import { checkpointClaimName, checkpointUri } from "./gang.ts";
 import type { AnyStatus, TemperJob } from "./job.ts";
 import { currentTemperature, nextTemperature } from "./temperature.ts";
 
@@ -18,7 +19,7 @@ export function replayOf(job: TemperJob, r: EpochReport): ReportReply | undefine
     return h === undefined ? undefined : { temperature: h.nextTemperature, reason: h.reason, replay: true };
   }
   const s = job.status;
-  if (s.stage === r.stage && s.epoch === r.epoch && (r.checkpoint === undefined || s.latestCheckpoint === r.checkpoint)) {
+  if (s.stage === r.stage && s.epoch === r.epoch && (r.checkpoint === undefined || s.latestCheckpoint === checkpointUri(r.checkpoint, checkpointClaimName(job)))) {
     return { reason: `Already recorded epoch ${r.epoch}`, replay: true };
   }
   return undefined;
@@ -32,7 +33,7 @@ export function recordReport(job: TemperJob, r: EpochReport): Recorded {
   s.stage = r.stage;
   s.epoch = r.epoch;
   s.epochs = r.epochs;
-  if (r.checkpoint !== undefined) s.latestCheckpoint = r.checkpoint;
+  if (r.checkpoint !== undefined) s.latestCheckpoint = checkpointUri(r.checkpoint, checkpointClaimName(job));
   const m = { ...(s.metrics ?? {}) };
   if (r.loss !== undefined) m.loss = r.loss;
   if (r.accuracy !== undefined) m.accuracy = r.accuracy;
