@@ -56,13 +56,30 @@ test("the checked-in gemm.wasm is what gemm.wat assembles to", async () => {
   assert.deepEqual(Buffer.from(await assembleGemm()), Buffer.from(gemmWasmBytes()));
 });
 
-test("the arena hands back zeroed arrays, reusing a released one of the same length", () => {
+test("the arena hands back zeroed arrays, reusing a released block of the same size class", () => {
   const arena = new Arena();
   const a = arena.alloc(5);
   a.fill(3);
   arena.reset();
   const b = arena.alloc(5);
-  assert.equal(b, a);
+  assert.equal(b.buffer, a.buffer);
+  assert.equal(b.byteOffset, a.byteOffset);
   assert.deepEqual([...b], [0, 0, 0, 0, 0]);
-  assert.notEqual(arena.alloc(5), a);
+  const c = arena.alloc(5);
+  assert.ok(c.buffer !== a.buffer || c.byteOffset !== a.byteOffset, "a block in use is not handed out twice");
+});
+
+test("the arena's memory stays bounded when every pass asks for different lengths", () => {
+  // RL passes vary in shape (rollout lengths, decode batch sizes); exact-size pooling would
+  // allocate anew for each new length and never-freed device memory would grow until it ran out.
+  let made = 0;
+  const arena = new Arena((n) => {
+    made += n;
+    return new Float32Array(n);
+  });
+  for (let pass = 0; pass < 500; pass++) {
+    for (const base of [1000, 5000, 20000]) arena.alloc(base + ((pass * 37) % 900));
+    arena.reset();
+  }
+  assert.ok(made <= 2 * (1024 + 8192 + 32768), `made ${made} floats`);
 });

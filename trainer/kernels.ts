@@ -93,9 +93,12 @@ export const jsKernels: Kernels = {
 };
 
 /**
- * Arena hands out zeroed arrays and takes them all back at reset, reusing them by exact length.
- * A training step allocates the same sizes every time, so after the first step nothing new is
- * allocated: no page faults, no garbage-collector pressure from large buffers.
+ * Arena hands out zeroed arrays and takes them all back at reset. Arrays come from blocks whose
+ * sizes are powers of two (the caller gets a view of exactly the length it asked for), so passes
+ * whose shapes vary — RL microbatches and decode steps of different lengths — reuse the same few
+ * blocks instead of allocating a new size each time; device memory that is never freed (wasm)
+ * stays bounded. A training step allocates the same sizes every time, so after the first step
+ * nothing new is allocated: no page faults, no garbage-collector pressure from large buffers.
  */
 export class Arena {
   private used: Float32Array[] = [];
@@ -107,21 +110,29 @@ export class Arena {
     this.make = make;
   }
 
+  /** sizeClass is the block size an array of n floats is carved from. */
+  static sizeClass(n: number): number {
+    return n <= 64 ? 64 : 2 ** Math.ceil(Math.log2(n));
+  }
+
   /** alloc returns a zeroed array of n floats. */
   alloc(n: number): Float32Array {
-    const list = this.free.get(n);
-    const a = list !== undefined && list.length > 0 ? list.pop() : undefined;
-    const out = a === undefined ? this.make(n) : a.fill(0);
-    this.used.push(out);
+    const size = Arena.sizeClass(n);
+    const list = this.free.get(size);
+    const reused = list !== undefined && list.length > 0 ? list.pop() : undefined;
+    const block = reused ?? this.make(size);
+    this.used.push(block);
+    const out = block.subarray(0, n);
+    if (reused !== undefined) out.fill(0);
     return out;
   }
 
   /** reset returns every array handed out since the last reset. */
   reset(): void {
-    for (const a of this.used) {
-      const list = this.free.get(a.length);
-      if (list === undefined) this.free.set(a.length, [a]);
-      else list.push(a);
+    for (const block of this.used) {
+      const list = this.free.get(block.length);
+      if (list === undefined) this.free.set(block.length, [block]);
+      else list.push(block);
     }
     this.used = [];
   }
