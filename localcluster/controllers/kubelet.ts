@@ -16,7 +16,7 @@
 // sidecar (restartable init) containers, image pulls.
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import type { Client, Informer } from "./client.ts";
 import { newInformer } from "./client.ts";
@@ -28,6 +28,9 @@ import { killOrphans, startProcess, type Running } from "./runner.ts";
 import { keyOf, type Condition, type Container, type ContainerState, type ContainerStatus, type KeyedData, type Pod, type PodStatus, type Pvc, type Service } from "./types.ts";
 import { containerMounts, podDir, prepareVolumes, removePodDir, rewritePaths, type Mount, type Sources } from "./volumes.ts";
 import { deepEqual } from "../types.ts";
+
+/** imageRoot is the checkout the mapped images run from. */
+const imageRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 
 /** NodeConfig is the shape of the simulated nodes. */
 export interface NodeConfig {
@@ -223,6 +226,9 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${preloads}`.trim(),
       TEMPER_HOSTS_FILE: hostsPath, TEMPER_POD_NAMESPACE: ns, TEMPER_POD_IP: rt.ip ?? "",
       TEMPER_MOUNTS: JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.hostPath]))),
+      // The image's own files (this checkout and its Node) are never behind a volume, even when a
+      // mountPath such as /tmp prefixes where the checkout lives on the host.
+      TEMPER_MOUNTS_EXCLUDE: JSON.stringify([imageRoot]),
     };
     const computed = containerEnv(viewed, c.spec, src, mounts, podEnv);
     if (!("env" in computed)) return wait(computed.reason, computed.message);

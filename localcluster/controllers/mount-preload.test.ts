@@ -38,3 +38,15 @@ test("leaves a host path the kubelet already rewrote alone, even under a mounted
   });
   assert.equal(out.trim(), "{\"ok\":true}");
 });
+
+test("never maps the program's own code, even when a volume's mountPath prefixes the checkout", async () => {
+  const tmpVolume = mkdtempSync(join(tmpdir(), "podtmp-"));
+  const checkout = mkdtempSync(join(tmpdir(), "checkout-"));
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(join(checkout, "code.txt"), "mine");
+  const code = `import { readFileSync } from "node:fs"; console.log(readFileSync(${JSON.stringify(join(checkout, "code.txt"))}, "utf8"));`;
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ["--import", preload, "--input-type=module", "-e", code], { env: { PATH: process.env.PATH ?? "", TEMPER_MOUNTS: JSON.stringify({ [tmpdir()]: tmpVolume }), TEMPER_MOUNTS_EXCLUDE: JSON.stringify([checkout]) } }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(stderr))));
+  });
+  assert.equal(out.trim(), "mine");
+});

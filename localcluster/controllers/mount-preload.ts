@@ -8,15 +8,17 @@ import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 
 const mounts = Object.entries(JSON.parse(process.env.TEMPER_MOUNTS ?? "{}") as Record<string, string>).sort(([a], [b]) => b.length - a.length);
+// Host paths that are never mapped: the program's own code (TEMPER_MOUNTS_EXCLUDE) and every volume's host directory.
+const keep = [...(JSON.parse(process.env.TEMPER_MOUNTS_EXCLUDE ?? "[]") as string[]), ...mounts.map(([, host]) => host)];
 
 /** hostPath maps a path inside the pod to the host (paths outside every mount stay as they are). */
 export function hostPath(p: unknown): unknown {
   const s = typeof p === "string" ? p : p instanceof URL && p.protocol === "file:" ? decodeURIComponent(p.pathname) : undefined;
   if (s === undefined) return p;
-  // A path the kubelet already rewrote (args, env) is a host path: mapping it again would nest
-  // it inside a volume whose mountPath happens to prefix the host path (a pod's /tmp volume and a
-  // cluster data dir under /tmp).
-  for (const [, host] of mounts) if (s === host || s.startsWith(`${host}/`)) return p;
+  // A path the kubelet already rewrote (args, env), or the program's own code, is a host path:
+  // mapping it would nest it inside a volume whose mountPath happens to prefix it (a pod's /tmp
+  // volume, and a cluster data dir or a checkout under /tmp).
+  for (const k of keep) if (s === k || s.startsWith(`${k}/`)) return p;
   for (const [mountPath, host] of mounts) if (s === mountPath || s.startsWith(`${mountPath}/`)) return host + s.slice(mountPath.length);
   return p;
 }
