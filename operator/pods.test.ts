@@ -34,12 +34,6 @@ const apply = async (m: object) => {
 };
 
 before(async () => {
-  // The local kubelet refuses runAsNonRoot pods when the cluster runs as root (it cannot switch
-  // users), and the gang is non-root; so this test process drops to nobody before starting it.
-  if (process.getuid?.() === 0) {
-    process.setgid?.(65534);
-    process.setuid?.(65534);
-  }
   dir = mkdtempSync(join(tmpdir(), "temper-pods-"));
   const trainer = new URL("../test/operator/fake-trainer.ts", import.meta.url).pathname;
   cluster = await startLocalCluster({
