@@ -11,7 +11,7 @@ import type { Backend, TokenBatch } from "./backend.ts";
 import { saveCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import { shardRange, singleProcess, type Collective } from "./collective.ts";
 import type { Scorer } from "./eval.ts";
-import { Rng } from "./rng.ts";
+import { Rng, shuffled } from "./rng.ts";
 import type { Rollout } from "./sample.ts";
 
 /** RlPrompt is one training prompt with what its reward needs. */
@@ -139,15 +139,6 @@ export function rolloutBatch(rollouts: Rollout[], weights: number[], ctx: number
     }
   });
   return b;
-}
-
-function shuffled<T>(xs: T[], rng: Rng): T[] {
-  const a = xs.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
 
 function mix(...xs: number[]): number {

@@ -80,3 +80,13 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/** shuffled returns a Fisher–Yates shuffled copy of xs, drawn from rng (deterministic for its state). */
+export function shuffled<T>(xs: T[], rng: Rng): T[] {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}

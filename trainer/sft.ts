@@ -7,7 +7,7 @@ import { lrAt, type OptimConfig } from "./adamw.ts";
 import type { Backend, TokenBatch } from "./backend.ts";
 import { saveCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import { shardRange, singleProcess, type Collective } from "./collective.ts";
-import { Rng } from "./rng.ts";
+import { Rng, shuffled } from "./rng.ts";
 
 /** SftExample is one teacher trace: prompt ids and response ids (the response ends with eos). */
 export interface SftExample {
@@ -115,15 +115,6 @@ export function packRows(examples: SftExample[], t: number, pad: number): { ids:
     }
   }
   return { ids, targets, mask, rows };
-}
-
-function shuffled<T>(xs: T[], rng: Rng): T[] {
-  const a = xs.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
 
 function rowsBatch(p: ReturnType<typeof packRows>, r0: number, r1: number, t: number, norm: number): TokenBatch {
