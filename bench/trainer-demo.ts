@@ -21,6 +21,9 @@ import { demoSuite } from "./trainer-demo-suite.ts";
 const { values: f } = parseArgs({ options: {
   "sft-minutes": { type: "string", default: "10" }, "rl-minutes": { type: "string", default: "6" },
   epochs: { type: "string", default: "12" }, "rl-epochs": { type: "string", default: "3" },
+  "sft-levels": { type: "string", default: "1,2" }, "sft-prompts": { type: "string", default: "800" },
+  "per-prompt": { type: "string", default: "4" }, lr: { type: "string", default: "3e-3" },
+  batch: { type: "string", default: "32" }, "rl-only": { type: "boolean", default: false },
 } });
 let suite: TaskSuite;
 let suiteName: string;
@@ -33,14 +36,15 @@ try {
 }
 const log = (e: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(e)}\n`);
 const cfg = GPTConfigSchema.parse({ vocab: suite.tokenizer.vocabSize, d: 128, layers: 4, heads: 4, ctx: 128 });
-const optim = OptimConfigSchema.parse({ lr: 3e-3, warmup: 20, weightDecay: 0.1 });
+const optim = OptimConfigSchema.parse({ lr: Number(f.lr), warmup: 20, weightDecay: 0.1 });
 const be = new CpuBackend(cfg, initParams(cfg, new Rng(1)), optim, createWasmKernels({ threads: 2 }));
 const req = (levels: number[], prompts: number, split: "train" | "eval") => ({ levels, prompts, split, seed: 7, evalPrompts: 100 });
 const l1Eval = suite.problems(req([1], 100, "eval"));
 const l2Eval = suite.problems({ ...req([2], 100, "eval"), seed: 8 });
-const train = [...suite.problems(req([1], 800, "train")), ...suite.problems({ ...req([2], 800, "train"), seed: 8 })];
-const examples = sftExamples(suite, train, 4, 1);
-const spec = { k: 4, temperature: 0.6, topP: 0.95, maxNewTokens: 60, eos: suite.tokenizer.eos, batch: 100, seed: 1 };
+const sftLevels = f["sft-levels"].split(",").map(Number);
+const train = sftLevels.flatMap((l) => suite.problems({ ...req([l], Number(f["sft-prompts"]), "train"), seed: 6 + l }));
+const examples = sftExamples(suite, train, Number(f["per-prompt"]), 1);
+const spec = { k: 4, temperature: 0.6, topP: 0.95, maxNewTokens: 110, eos: suite.tokenizer.eos, batch: 100, seed: 1 };
 const acc = async (ps: typeof l1Eval) => (await avgAtK(be, ps.map((p) => ({ prompt: promptIds(suite, p), problem: p })), suite.score, spec)).accuracy;
 const dir = await mkdtemp(join(tmpdir(), "trainer-demo-"));
 
@@ -51,7 +55,7 @@ const sftEpochs: Array<Record<string, unknown>> = [];
 let stopAfterSteps: number | undefined;
 await runSft({
   backend: be, tokenizer: suite.tokenizer.toJSON(), log: (e) => { if (e.event === "epoch") log(e); },
-  options: { epochs: Number(f.epochs), batchSize: 32, seqLen: 128, microBatch: 16, optim, decay: "cosine", seed: 1, pad: suite.tokenizer.pad, checkpointDir: dir, stopAfterSteps },
+  options: { epochs: Number(f.epochs), batchSize: Number(f.batch), seqLen: 128, microBatch: 16, optim, decay: "cosine", seed: 1, pad: suite.tokenizer.pad, checkpointDir: dir, stopAfterSteps },
   train: examples,
   evaluate: async () => {
     const a = await acc(l1Eval);
@@ -73,7 +77,7 @@ const rlReports: Array<Record<string, unknown>> = [];
 await runGrpo({
   backend: be, tokenizer: suite.tokenizer.toJSON(), score: suite.score, log: (e) => { if (e.event === "epoch") log(e); },
   options: { temperature: 1, topP: 1, seed: 1, eos: suite.tokenizer.eos, pad: suite.tokenizer.pad, microBatch: 32, truncatedReward: 0, entropyOffsets: [-0.2, -0.1, 0.1, 0.2] },
-  stages: [{ name: "level2", prompts: rlPrompts, maxResponseLength: 60, epochs: Number(f["rl-epochs"]), promptsPerBatch: 16, rolloutsPerPrompt: 8, learningRate: 3e-4, overlongFiltering: true, dropSolvedPrompts: false }],
+  stages: [{ name: "level2", prompts: rlPrompts, maxResponseLength: 110, epochs: Number(f["rl-epochs"]), promptsPerBatch: 16, rolloutsPerPrompt: 8, learningRate: 3e-4, overlongFiltering: true, dropSolvedPrompts: false }],
   onEpochEnd: async (r) => {
     rlReports.push({ epoch: r.epoch, temperature: r.temperature, entropy: r.entropy, entropyCurve: r.entropyCurve, reward: r.reward, responseLength: r.responseLength, truncationRate: r.truncationRate });
     if (performance.now() - rlStart > Number(f["rl-minutes"]) * 60_000) throw new Error("stop");

@@ -4,8 +4,8 @@
 //   3  * and / with precedence and brackets         "Compute 6*7-5."  "Compute (4+5)*3."
 //   4  sum or difference of two fractions           "Compute 1/2+2/3."  answer in lowest terms
 //   5  a linear equation with an integer root       "Solve 3x+4=19."
-// Level 1 keeps prompt and answer short enough for a small character model (well under 64
-// characters with a trace); each level adds one idea. The structure (form) is kept so the
+// Level 1 keeps prompt and answer short enough for a small character model (under 100
+// characters with its column trace); each level adds one idea. The structure (form) is kept so the
 // teacher can write traces that take different valid routes to the answer.
 
 import { int, pick, type Rand } from "./random.ts";

@@ -2,46 +2,40 @@
 // traces a strong teacher model writes. Traces deliberately vary, as a real teacher's do:
 // different valid routes (left to right or regrouped, common denominator or cross
 // multiplication, distributing or not), different phrasings, and an occasional check line.
+// Sums and differences are worked in written columns (columns.ts), one digit at a time.
 // A model trained on one fixed trace per prompt collapses to near-zero entropy and leaves the
 // temperature loop nothing to steer. Every trace ends in \boxed{answer}.
+import { addColumns, signedStep, subColumns } from "./columns.ts";
 import { gcd, signed, type Form, type MathProblem } from "./math.ts";
 import { pick, type Rand } from "./random.ts";
 
 type Route = (f: never, r: string) => string;
 
-const openers = ["", "", "", "Step by step: ", "Let's compute. "];
+const longTrace = 70;
+const openers = ["", "", "", "Step by step: ", "Let's see. "];
 const closers = (r: string) => [`\\boxed{${r}}`, `So \\boxed{${r}}`, `Answer: \\boxed{${r}}`];
 
+// Levels 1 and 2 show their sums in columns (columns.ts): each column is a single-digit fact,
+// so what the model learns from these traces carries over to prompts it never saw.
+type L1 = Extract<Form, { level: 1 }>;
+type L2 = Extract<Form, { level: 2 }>;
+const cols = (f: L1, named: boolean) => (f.op === "+" ? addColumns(f.a, f.b, named) : subColumns(f.a, f.b, named));
+
 const level1: Route[] = [
-  (f: Extract<Form, { level: 1 }>, r) => `${f.a}${f.op}${f.b}=${r}.`,
-  (f: Extract<Form, { level: 1 }>, r) => (f.op === "+" ? `${f.b}+${f.a}=${r}.` : `${r}+${f.b}=${f.a}, so ${f.a}-${f.b}=${r}.`),
-  (f: Extract<Form, { level: 1 }>, r) => {
-    const tens = Math.floor(f.b / 10) * 10;
-    const ones = f.b - tens;
-    if (tens === 0 || ones === 0) return `${f.a}${f.op}${f.b} is ${r}.`;
-    const mid = f.op === "+" ? f.a + tens : f.a - tens;
-    return `${f.a}${f.op}${tens}=${mid}, ${mid}${f.op}${ones}=${r}.`;
-  },
+  (f: L1, r) => `${cols(f, false)}, so ${r}.`,
+  (f: L1, r) => `${cols(f, true)}, so ${f.a}${f.op}${f.b}=${r}.`,
+  (f: L1, r) => (f.op === "+" ? `${f.b}+${f.a}: ${addColumns(f.b, f.a)}, so ${r}.` : `${f.a}-${f.b}: ${subColumns(f.a, f.b)}, so ${r}.`),
 ];
 
 const level2: Route[] = [
-  (f: Extract<Form, { level: 2 }>, r) => {
-    const x = f.op1 === "+" ? f.a + f.b : f.a - f.b;
-    return `${f.a}${f.op1}${f.b}=${x}, then ${x}${f.op2}${f.c}=${r}.`;
+  (f: L2) => {
+    const x = signedStep(f.a, f.op1, f.b);
+    return `${x.text}; ${signedStep(x.value, f.op2, f.c).text}.`;
   },
-  (f: Extract<Form, { level: 2 }>, r) => {
+  (f: L2) => {
     // Regroup: the first term with the third, then the second.
-    const y = f.op2 === "+" ? f.a + f.c : f.a - f.c;
-    return `${f.a}${f.op2}${f.c}=${y}, then ${y}${f.op1}${f.b}=${r}.`;
-  },
-  (f: Extract<Form, { level: 2 }>, r) => {
-    const plus = [f.a, ...(f.op1 === "+" ? [f.b] : []), ...(f.op2 === "+" ? [f.c] : [])];
-    const minus = [...(f.op1 === "-" ? [f.b] : []), ...(f.op2 === "-" ? [f.c] : [])];
-    const p = plus.reduce((s, x) => s + x, 0);
-    const m = minus.reduce((s, x) => s + x, 0);
-    if (minus.length === 0) return `${plus.join("+")}=${r}.`;
-    const take = minus.length === 1 ? `${m}` : `${minus.join("+")}=${m}`;
-    return `Add ${plus.join("+")}=${p}, take ${take}: ${p}-${m}=${r}.`;
+    const y = signedStep(f.a, f.op2, f.c);
+    return `${y.text}; ${signedStep(y.value, f.op1, f.b).text}.`;
   },
 ];
 
@@ -95,7 +89,6 @@ const routes: Record<number, Route[]> = { 1: level1, 2: level2, 3: level3, 4: le
 /** check renders an optional verification line (substitution or inverse operation). */
 function check(f: Form, r: string): string {
   if (f.level === 5) return ` Check: ${f.a}*${signed(Number(r))}${f.b < 0 ? "-" : "+"}${Math.abs(f.b)}=${f.c}.`;
-  if (f.level === 1 && f.op === "+") return ` Check: ${r}-${f.b}=${f.a}.`;
   return "";
 }
 
@@ -104,7 +97,9 @@ export function teacherSolution(p: MathProblem, rng: Rand): string {
   const route = pick(rng, routes[p.form.level]) as (f: Form, r: string) => string;
   const body = route(p.form, p.answer);
   const verify = rng() < 0.25 ? check(p.form, p.answer) : "";
-  return `${pick(rng, openers)}${body}${verify} ${pick(rng, closers(p.answer))}`;
+  // A long trace goes without an opener, so prompt and trace fit the demo model's 128 tokens.
+  const opener = pick(rng, openers);
+  return `${body.length > longTrace ? "" : opener}${body}${verify} ${pick(rng, closers(p.answer))}`;
 }
 
 /** teacherSolutions writes n traces for a problem, distinct where the problem allows. */
