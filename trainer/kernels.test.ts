@@ -1,11 +1,11 @@
 // kernels.test.ts: the fast kernels agree with their naive twin on every layout, and the
-// checked-in gemm.wasm is exactly what gemm.wat assembles to.
+// checked-in .wasm files are exactly what their .wat sources assemble to.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { Arena, jsKernels, naiveKernels, type GemmSpec } from "./kernels.ts";
+import { Arena, jsKernels, jsPointwise, naiveKernels, type GemmSpec, type Kernels } from "./kernels.ts";
 import { Rng } from "./rng.ts";
-import { assembleGemm } from "./wasm/build.ts";
-import { createWasmKernels, gemmWasmBytes } from "./wasm/kernels.ts";
+import { assemble, wasmModules } from "./wasm/build.ts";
+import { createWasmKernels, wasmBytes } from "./wasm/kernels.ts";
 
 const one = createWasmKernels({ threads: 1 });
 const two = createWasmKernels({ threads: 2 });
@@ -52,8 +52,67 @@ test("the WASM and JS gemms match the naive gemm on every shape, transpose and a
   }
 });
 
-test("the checked-in gemm.wasm is what gemm.wat assembles to", async () => {
-  assert.deepEqual(Buffer.from(await assembleGemm()), Buffer.from(gemmWasmBytes()));
+test("every checked-in .wasm is what its .wat assembles to", async () => {
+  for (const name of wasmModules) assert.deepEqual(Buffer.from(await assemble(name)), Buffer.from(wasmBytes(name)), `${name}.wasm is stale: npm run build:wasm`);
+});
+
+/** assertClose asserts two arrays agree within a relative tolerance (absolute below 0.01). */
+function assertClose(got: Float32Array, want: Float32Array, rel: number, what: string): void {
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < got.length; i++) {
+    assert.ok(Math.abs(got[i] - want[i]) <= rel * Math.max(Math.abs(want[i]), 1e-2), `${what} at ${i}: ${got[i]} vs ${want[i]}`);
+  }
+}
+
+test("the WASM GELU and its gradient match the JS reference, on one thread or two, whole vectors or not", () => {
+  const rng = new Rng(21);
+  for (const kern of [one, two] as Kernels[]) {
+    for (const n of [3, 4, 37, 4096, 65536 + 6]) {
+      // arena arrays live in wasm memory, so these take the WASM path (but for a tail of n mod 4)
+      const x = kern.alloc(n);
+      for (let i = 0; i < n; i++) x[i] = rng.normal() * 4;
+      x[0] = 30; // deep in tanh's flat tail
+      const y = kern.alloc(n);
+      const th = kern.alloc(n);
+      kern.gelu(x, y, th);
+      const wy = new Float32Array(n);
+      const wth = new Float32Array(n);
+      jsPointwise.gelu(x, wy, wth);
+      assertClose(y, wy, 1e-5, `${kern.name} gelu n=${n}`);
+      assertClose(th, wth, 1e-5, `${kern.name} tanh n=${n}`);
+      const g = kern.alloc(n);
+      for (let i = 0; i < n; i++) g[i] = rng.normal();
+      const xg = kern.alloc(n).fill(0.5);
+      const wxg = new Float32Array(n).fill(0.5);
+      kern.geluBackward(x, th, g, xg);
+      jsPointwise.geluBackward(x, wth, g, wxg);
+      assertClose(xg, wxg, 1e-4, `${kern.name} gelu backward n=${n}`);
+      kern.reset();
+    }
+  }
+});
+
+test("the WASM causal softmax and its gradient match the JS reference and stay causal", () => {
+  const rng = new Rng(22);
+  for (const kern of [one, two] as Kernels[]) {
+    for (const [rows, t] of [[5, 5], [8, 8], [24, 12], [4 * 128, 128], [64 * 128, 128]]) {
+      const raw = Float32Array.from({ length: rows * t }, () => rng.normal() * 3);
+      const p = kern.alloc(rows * t);
+      p.set(raw);
+      kern.causalSoftmax(p, rows, t, 0.35);
+      const wp = raw.slice();
+      jsPointwise.causalSoftmax(wp, rows, t, 0.35);
+      assertClose(p, wp, 1e-5, `${kern.name} softmax ${rows}x${t}`);
+      for (let r = 0; r < rows; r++) for (let j = (r % t) + 1; j < t; j++) assert.equal(p[r * t + j], 0, `row ${r} column ${j} is past the causal edge`);
+      const dp = kern.alloc(rows * t);
+      for (let i = 0; i < dp.length; i++) dp[i] = rng.normal();
+      const wdp = dp.slice();
+      kern.softmaxBackward(p, dp, rows, t, 0.35);
+      jsPointwise.softmaxBackward(wp, wdp, rows, t, 0.35);
+      assertClose(dp, wdp, 1e-4, `${kern.name} softmax backward ${rows}x${t}`);
+      kern.reset();
+    }
+  }
 });
 
 test("the arena hands back zeroed arrays, reusing a released block of the same size class", () => {

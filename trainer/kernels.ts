@@ -1,7 +1,9 @@
 // kernels.ts: the compute-kernel seam under the ops. A Kernels value does batched matrix
-// multiplication, the only operation whose cost grows faster than its data; everything else in
-// ops.ts is a plain loop. naiveKernels is the reference twin every fast kernel is tested
-// against (llm.c keeps matmul_forward_naive beside matmul_forward for the same reason).
+// multiplication, the only operation whose cost grows faster than its data, and the few
+// element- and row-wise loops that cost most of the rest of a step (GELU and causal softmax,
+// each an exp per element, forward and backward); everything else in ops.ts is a plain loop.
+// naiveKernels is the reference twin every fast kernel is tested against (llm.c keeps
+// matmul_forward_naive beside matmul_forward for the same reason).
 
 /** GemmSpec describes C_b (+)= op(A_b) @ op(B_b) for b in [0, batch): op transposes when asked. */
 export interface GemmSpec {
@@ -21,6 +23,14 @@ export interface GemmSpec {
 export interface Kernels {
   readonly name: string;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, spec: GemmSpec): void;
+  /** gelu writes y = gelu(x) (tanh form) and th = tanh of its inner argument, kept for the backward pass. */
+  gelu(x: Float32Array, y: Float32Array, th: Float32Array): void;
+  /** geluBackward adds g · gelu'(x) into xg. */
+  geluBackward(x: Float32Array, th: Float32Array, g: Float32Array, xg: Float32Array): void;
+  /** causalSoftmax turns rows of t raw scores into attention weights in place: row r keeps columns 0..r mod t, scaled. */
+  causalSoftmax(p: Float32Array, rows: number, t: number, scale: number): void;
+  /** softmaxBackward turns dp into the raw-score gradient in place: dp ← p ⊙ (dp − Σ dp ⊙ p) · scale per row. */
+  softmaxBackward(p: Float32Array, dp: Float32Array, rows: number, t: number, scale: number): void;
   /** alloc returns a zeroed array for activations and their gradients, valid until the next reset. */
   alloc(n: number): Float32Array;
   /** reset declares every array from alloc dead, so the next pass can reuse them. */
@@ -34,8 +44,61 @@ export function gemmFlops(s: GemmSpec): number {
   return 2 * s.batch * s.m * s.n * s.k;
 }
 
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** jsPointwise are the plain-JS element- and row-wise kernels, the reference for fast ones. */
+export const jsPointwise: Pick<Kernels, "gelu" | "geluBackward" | "causalSoftmax" | "softmaxBackward"> = {
+  gelu(x, y, th) {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      // tanh through one exp (faster than Math.tanh here); u is clamped where tanh is ±1 in fp32.
+      const u = Math.max(-15, Math.min(15, GELU_C * (v + 0.044715 * v * v * v)));
+      const e = Math.exp(2 * u);
+      const t = (e - 1) / (e + 1);
+      th[i] = t;
+      y[i] = 0.5 * v * (1 + t);
+    }
+  },
+  geluBackward(x, th, g, xg) {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      const t = th[i];
+      const du = GELU_C * (1 + 3 * 0.044715 * v * v);
+      xg[i] += g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
+    }
+  },
+  causalSoftmax(p, rows, t, scale) {
+    for (let r = 0; r < rows; r++) {
+      const off = r * t;
+      const row = r % t;
+      let max = -Infinity;
+      for (let j = 0; j <= row; j++) max = Math.max(max, p[off + j] * scale);
+      let sum = 0;
+      for (let j = 0; j <= row; j++) {
+        const e = Math.exp(p[off + j] * scale - max);
+        p[off + j] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let j = 0; j <= row; j++) p[off + j] *= inv;
+      for (let j = row + 1; j < t; j++) p[off + j] = 0;
+    }
+  },
+  softmaxBackward(p, dp, rows, t, scale) {
+    for (let r = 0; r < rows; r++) {
+      const off = r * t;
+      const row = r % t;
+      let dot = 0;
+      for (let j = 0; j <= row; j++) dot += dp[off + j] * p[off + j];
+      for (let j = 0; j <= row; j++) dp[off + j] = p[off + j] * (dp[off + j] - dot) * scale;
+      for (let j = row + 1; j < t; j++) dp[off + j] = 0;
+    }
+  },
+};
+
 /** naiveKernels is the obviously-correct reference: three loops, float64 accumulation. */
 export const naiveKernels: Kernels = {
+  ...jsPointwise,
   name: "naive",
   gemm(a, b, c, s) {
     const { m, n, k } = s;
@@ -63,6 +126,7 @@ export const naiveKernels: Kernels = {
 
 /** jsKernels is a cache-friendlier pure-JS gemm (i-k-j order) used when WASM is unavailable. */
 export const jsKernels: Kernels = {
+  ...jsPointwise,
   name: "js",
   gemm(a, b, c, s) {
     const { m, n, k } = s;

@@ -92,7 +92,7 @@ function head(k: Kernels, c: GPTConfig, p: Params, x: Tensor): Tensor {
 }
 
 function mlp(k: Kernels, p: Params, pre: string, h: Tensor): Tensor {
-  const u = gelu(linear(k, h, get(p, `${pre}.mlp.fc.weight`), get(p, `${pre}.mlp.fc.bias`))); // (N, mlpRatio*d)
+  const u = gelu(k, linear(k, h, get(p, `${pre}.mlp.fc.weight`), get(p, `${pre}.mlp.fc.bias`))); // (N, mlpRatio*d)
   return linear(k, u, get(p, `${pre}.mlp.proj.weight`), get(p, `${pre}.mlp.proj.bias`)); // (N, d)
 }
 

@@ -162,32 +162,13 @@ export function rmsNorm(x: Tensor, w: Tensor, eps = 1e-5): Tensor {
   return o;
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-
 /** gelu is the tanh approximation of GELU, elementwise (GPT-2's). */
-export function gelu(x: Tensor): Tensor {
+export function gelu(k: Kernels, x: Tensor): Tensor {
   const y = x.alloc(x.size);
-  const th = x.alloc(x.size); // tanh(u), kept for the backward pass
-  for (let i = 0; i < y.length; i++) {
-    const v = x.data[i];
-    // tanh through one exp (faster than Math.tanh here); u is clamped where tanh is ±1 in fp32.
-    const u = Math.max(-15, Math.min(15, GELU_C * (v + 0.044715 * v * v * v)));
-    const e = Math.exp(2 * u);
-    const t = (e - 1) / (e + 1);
-    th[i] = t;
-    y[i] = 0.5 * v * (1 + t);
-  }
+  const th = x.alloc(x.size); // tanh of the inner argument, kept for the backward pass
+  k.gelu(x.data, y, th);
   const o = out(y, x.shape, [x], x.alloc);
-  o.backwardFn = () => {
-    const g = o.g();
-    const xg = x.g();
-    for (let i = 0; i < y.length; i++) {
-      const v = x.data[i];
-      const t = th[i];
-      const du = GELU_C * (1 + 3 * 0.044715 * v * v);
-      xg[i] += g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
-    }
-  };
+  o.backwardFn = () => k.geluBackward(x.data, th, o.g(), x.g());
   return o;
 }
 
@@ -215,7 +196,7 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
   splitHeads(qkv.data, [q, k, v], batch, t, heads, hs);
   const p = kern.alloc(bh * t * t); // (B*nh, T, T)
   kern.gemm(q, k, p, { batch: bh, m: t, n: t, k: hs, transA: false, transB: true, accumulate: false });
-  causalSoftmax(p, bh, t, scale);
+  kern.causalSoftmax(p, bh * t, t, scale);
   const y = kern.alloc(bh * t * hs);
   kern.gemm(p, v, y, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
   const merged = kern.alloc(batch * t * d);
@@ -228,15 +209,7 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
     kern.gemm(dy, v, dp, { batch: bh, m: t, n: t, k: hs, transA: false, transB: true, accumulate: false });
     const dv = kern.alloc(bh * t * hs);
     kern.gemm(p, dy, dv, { batch: bh, m: t, n: hs, k: t, transA: true, transB: false, accumulate: false });
-    // softmax backward: ds = p * (dp - sum(dp * p)), times the score scale
-    for (let r = 0; r < bh * t; r++) {
-      const off = r * t;
-      const row = r % t;
-      let dot = 0;
-      for (let j = 0; j <= row; j++) dot += dp[off + j] * p[off + j];
-      for (let j = 0; j <= row; j++) dp[off + j] = p[off + j] * (dp[off + j] - dot) * scale;
-      for (let j = row + 1; j < t; j++) dp[off + j] = 0;
-    }
+    kern.softmaxBackward(p, dp, bh * t, t, scale);
     const dq = kern.alloc(bh * t * hs);
     kern.gemm(dp, k, dq, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
     const dk = kern.alloc(bh * t * hs);
@@ -305,25 +278,6 @@ function mergeHeadsInto(g: Float32Array, parts: Float32Array[], batch: number, t
         }
       }
     }
-  }
-}
-
-/** causalSoftmax turns raw scores (rows of length t) into causal attention weights in place. */
-export function causalSoftmax(p: Float32Array, bh: number, t: number, scale: number): void {
-  for (let r = 0; r < bh * t; r++) {
-    const off = r * t;
-    const row = r % t;
-    let max = -Infinity;
-    for (let j = 0; j <= row; j++) max = Math.max(max, p[off + j] * scale);
-    let sum = 0;
-    for (let j = 0; j <= row; j++) {
-      const e = Math.exp(p[off + j] * scale - max);
-      p[off + j] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let j = 0; j <= row; j++) p[off + j] *= inv;
-    for (let j = row + 1; j < t; j++) p[off + j] = 0;
   }
 }
 

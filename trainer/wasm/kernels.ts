@@ -1,20 +1,24 @@
 // kernels.ts (wasm): the fast Kernels. Operands are copied into one shared WebAssembly memory,
 // B is packed into 8-column panels, and the multiply runs in gemm.wasm (SIMD, fused
 // multiply-add) on the calling thread and, for large jobs, on a second worker thread at the
-// same time. The calls stay synchronous: the main thread blocks on an Atomics word until the
-// worker's half is done, so the ops above never see a promise.
+// same time. GELU and causal softmax run in pointwise.wasm the same way, on arrays the arena
+// placed in wasm memory (anything else takes the JS path). The calls stay synchronous: the main
+// thread blocks on an Atomics word until the worker's half is done, so the ops above never see
+// a promise.
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { Arena, type GemmSpec, type Kernels } from "../kernels.ts";
-import { CTRL, runShare, wasmApi, type GemmExports } from "./share.ts";
+import { Arena, jsPointwise, type GemmSpec, type Kernels } from "../kernels.ts";
+import { CTRL, floatBits, OP, runShare, wasmApi, type GemmExports, type PointwiseExports } from "./share.ts";
 
 const PAGE = 65536;
 /** Jobs below this many multiply-adds run on one thread: waking the worker costs more. */
 const PARALLEL_MIN_MACS = 1 << 18;
+/** Pointwise jobs below this many elements run on one thread, for the same reason. */
+const PARALLEL_MIN_ELEMENTS = 1 << 14;
 
-/** gemmWasmBytes returns the checked-in gemm.wasm. */
-export function gemmWasmBytes(): Uint8Array {
-  return readFileSync(new URL("./gemm.wasm", import.meta.url));
+/** wasmBytes returns a checked-in kernel module (gemm.wasm or pointwise.wasm). */
+export function wasmBytes(name: "gemm" | "pointwise"): Uint8Array {
+  return readFileSync(new URL(`./${name}.wasm`, import.meta.url));
 }
 
 /** WasmKernelOptions chooses how many threads the kernels use (1 or 2). */
@@ -25,14 +29,15 @@ export interface WasmKernelOptions {
 /** createWasmKernels instantiates gemm.wasm on a fresh shared memory and starts the worker. */
 export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Kernels {
   const wa = wasmApi();
-  const module = new wa.Module(gemmWasmBytes());
+  const modules = { gemm: new wa.Module(wasmBytes("gemm")), pointwise: new wa.Module(wasmBytes("pointwise")) };
   const memory = new wa.Memory({ initial: 256, maximum: 32768, shared: true });
-  const gemm = new wa.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
+  const gemm = new wa.Instance(modules.gemm, { env: { memory } }).exports as unknown as GemmExports;
+  const pw = new wa.Instance(modules.pointwise, { env: { memory } }).exports as unknown as PointwiseExports;
   const control = new SharedArrayBuffer(CTRL.size * 4);
   const ctrl = new Int32Array(control);
   let worker: Worker | null = null;
   if (opts.threads === 2) {
-    worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: { module, memory, control } });
+    worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: { modules, memory, control } });
     worker.unref();
   }
   let heap = new Float32Array(memory.buffer);
@@ -62,6 +67,30 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
     return scratch.off;
   }
   const owns = (x: Float32Array) => ours.has(x.buffer);
+  // pointwise.wasm reads whole 16-byte vectors: every array must be in wasm memory and aligned.
+  const inWasm = (...xs: Float32Array[]) => xs.every((x) => owns(x) && (x.byteOffset & 15) === 0);
+  /** run posts the job in the control block to both threads (or runs it here alone) and waits. */
+  function run(parallel: boolean): void {
+    if (parallel && worker !== null) {
+      seq = (seq + 1) & 0x3fffffff;
+      Atomics.store(ctrl, CTRL.seq, seq);
+      Atomics.notify(ctrl, CTRL.seq);
+      runShare(gemm, pw, ctrl, 0);
+      while (Atomics.load(ctrl, CTRL.done) !== seq) Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), 50);
+      return;
+    }
+    runShare(gemm, pw, ctrl, 0);
+    runShare(gemm, pw, ctrl, 1);
+  }
+  /** pointwise posts an element- or row-wise job over len elements (or rows of t). */
+  function pointwise(op: number, arrays: Float32Array[], len: number, t: number, scale: number, elements: number): void {
+    ctrl[CTRL.op] = op;
+    for (let i = 0; i < arrays.length; i++) ctrl[CTRL.x0 + i] = arrays[i].byteOffset;
+    ctrl[CTRL.len] = len;
+    ctrl[CTRL.t] = t;
+    ctrl[CTRL.scale] = floatBits(scale);
+    run(elements >= PARALLEL_MIN_ELEMENTS);
+  }
   // The arena's arrays live in wasm memory, so activations go in and out of the kernel uncopied.
   const arena = new Arena((n) => {
     const off = reserve(n * 4); // first: it may grow the memory, and the view must be on the grown buffer
@@ -112,21 +141,29 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
       ctrl[CTRL.strideBp] = np * 8 * k * 4;
       ctrl[CTRL.strideC] = m * ldc * 4;
       ctrl[CTRL.acc] = s.accumulate ? 1 : 0;
-      const parallel = worker !== null && batch * m * n * k >= PARALLEL_MIN_MACS && (batch > 1 || m >= 8);
-      if (parallel) {
-        seq = (seq + 1) & 0x3fffffff;
-        Atomics.store(ctrl, CTRL.seq, seq);
-        Atomics.notify(ctrl, CTRL.seq);
-        runShare(gemm, ctrl, 0);
-        while (Atomics.load(ctrl, CTRL.done) !== seq) Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), 50);
-      } else {
-        for (let bi = 0; bi < batch; bi++) {
-          gemm.gemm(ctrl[CTRL.a] + bi * ctrl[CTRL.strideA], ctrl[CTRL.sai], ctrl[CTRL.sak],
-            ctrl[CTRL.bp] + bi * ctrl[CTRL.strideBp], ctrl[CTRL.c] + bi * ctrl[CTRL.strideC], ldc, 0, m, np, k,
-            ctrl[CTRL.g], ctrl[CTRL.acc]);
-        }
-      }
+      ctrl[CTRL.op] = OP.gemm;
+      run(batch * m * n * k >= PARALLEL_MIN_MACS && (batch > 1 || m >= 8));
       if (!cIn) copyOut(heap, cOff, c, batch * m, n, ldc);
+    },
+    gelu(x, y, th): void {
+      const n = x.length & ~3;
+      if (!inWasm(x, y, th) || n === 0) return jsPointwise.gelu(x, y, th);
+      pointwise(OP.gelu, [x, y, th], n, 0, 0, n);
+      if (n < x.length) jsPointwise.gelu(x.subarray(n), y.subarray(n), th.subarray(n));
+    },
+    geluBackward(x, th, g, xg): void {
+      const n = x.length & ~3;
+      if (!inWasm(x, th, g, xg) || n === 0) return jsPointwise.geluBackward(x, th, g, xg);
+      pointwise(OP.geluBackward, [x, th, g, xg], n, 0, 0, n);
+      if (n < x.length) jsPointwise.geluBackward(x.subarray(n), th.subarray(n), g.subarray(n), xg.subarray(n));
+    },
+    causalSoftmax(p, rows, t, scale): void {
+      if (!inWasm(p) || t % 4 !== 0) return jsPointwise.causalSoftmax(p, rows, t, scale);
+      pointwise(OP.causalSoftmax, [p], rows, t, scale, rows * t);
+    },
+    softmaxBackward(p, dp, rows, t, scale): void {
+      if (!inWasm(p, dp) || t % 4 !== 0) return jsPointwise.softmaxBackward(p, dp, rows, t, scale);
+      pointwise(OP.softmaxBackward, [p, dp], rows, t, scale, rows * t);
     },
     alloc: (n: number) => arena.alloc(n),
     reset: () => arena.reset(),

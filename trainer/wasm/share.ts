@@ -1,12 +1,20 @@
 // share.ts: the control-block layout both threads of the WASM kernels read, and the function
-// that runs one thread's share of a gemm job. It is shared so the main thread and the worker
-// split work by exactly the same rule.
+// that runs one thread's share of a job (a gemm or a pointwise kernel). It is shared so the main
+// thread and the worker split work by exactly the same rule.
 
 /** GemmExports are the functions gemm.wasm exports. */
 export interface GemmExports {
   pack(src: number, dst: number, k: number, n: number, rs: number, cs: number): void;
   gemm(a: number, sai: number, sak: number, bp: number, c: number, ldc: number, m0: number, m1: number,
     np: number, k: number, g: number, acc: number): void;
+}
+
+/** PointwiseExports are the functions pointwise.wasm exports. */
+export interface PointwiseExports {
+  gelu(x: number, y: number, th: number, i0: number, i1: number): void;
+  geluBackward(x: number, th: number, g: number, xg: number, i0: number, i1: number): void;
+  causalSoftmax(p: number, r0: number, r1: number, t: number, scale: number): void;
+  softmaxBackward(p: number, dp: number, r0: number, r1: number, t: number, scale: number): void;
 }
 
 /** WasmMemory is the part of WebAssembly.Memory the kernels use. */
@@ -30,14 +38,36 @@ export function wasmApi(): WasmApi {
 /** CTRL names the Int32 slots of the control block. */
 export const CTRL = {
   seq: 0, done: 1, a: 2, sai: 3, sak: 4, bp: 5, c: 6, ldc: 7, m: 8, np: 9, k: 10, g: 11,
-  batch: 12, strideA: 13, strideBp: 14, strideC: 15, acc: 16, size: 17,
+  batch: 12, strideA: 13, strideBp: 14, strideC: 15, acc: 16,
+  // A pointwise job: which kernel, its array addresses, its length (elements or rows), the row
+  // length t and a float parameter (as its bits).
+  op: 17, x0: 18, x1: 19, x2: 20, x3: 21, len: 22, t: 23, scale: 24, size: 25,
 } as const;
+
+/** OP numbers the jobs the control block can carry. */
+export const OP = { gemm: 0, gelu: 1, geluBackward: 2, causalSoftmax: 3, softmaxBackward: 4 } as const;
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+/** floatBits is a float32's bits as an int32, so a float rides in the Int32 control block. */
+export function floatBits(x: number): number {
+  f32[0] = x;
+  return i32[0];
+}
+function bitsFloat(b: number): number {
+  i32[0] = b;
+  return f32[0];
+}
 
 /**
  * runShare runs thread `part` (0 main, 1 worker) of the job in the control block: with one
  * batch the rows are split at a multiple of 4, otherwise the batches are split in halves.
  */
-export function runShare(gemm: GemmExports, ctrl: Int32Array, part: 0 | 1): void {
+export function runShare(gemm: GemmExports, pw: PointwiseExports, ctrl: Int32Array, part: 0 | 1): void {
+  if (ctrl[CTRL.op] !== OP.gemm) {
+    runPointwise(pw, ctrl, part);
+    return;
+  }
   const m = ctrl[CTRL.m];
   const batch = ctrl[CTRL.batch];
   const args = (b: number, m0: number, m1: number) =>
@@ -53,4 +83,18 @@ export function runShare(gemm: GemmExports, ctrl: Int32Array, part: 0 | 1): void
   const half = batch >> 1;
   const [b0, b1] = part === 0 ? [0, half] : [half, batch];
   for (let b = b0; b < b1; b++) args(b, 0, m);
+}
+
+/** runPointwise runs thread `part`'s half of a pointwise job: elements split at a multiple of 4, rows in halves. */
+function runPointwise(pw: PointwiseExports, ctrl: Int32Array, part: 0 | 1): void {
+  const len = ctrl[CTRL.len];
+  const op = ctrl[CTRL.op];
+  const byRows = op === OP.causalSoftmax || op === OP.softmaxBackward;
+  const mid = byRows ? len >> 1 : ((len >> 1) + 3) & ~3;
+  const [i0, i1] = part === 0 ? [0, mid] : [mid, len];
+  const scale = bitsFloat(ctrl[CTRL.scale]);
+  if (op === OP.gelu) pw.gelu(ctrl[CTRL.x0], ctrl[CTRL.x1], ctrl[CTRL.x2], i0, i1);
+  else if (op === OP.geluBackward) pw.geluBackward(ctrl[CTRL.x0], ctrl[CTRL.x1], ctrl[CTRL.x2], ctrl[CTRL.x3], i0, i1);
+  else if (op === OP.causalSoftmax) pw.causalSoftmax(ctrl[CTRL.x0], i0, i1, ctrl[CTRL.t], scale);
+  else pw.softmaxBackward(ctrl[CTRL.x0], ctrl[CTRL.x1], i0, i1, ctrl[CTRL.t], scale);
 }
