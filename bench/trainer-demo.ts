@@ -23,7 +23,7 @@ const { values: f } = parseArgs({ options: {
   epochs: { type: "string", default: "12" }, "rl-epochs": { type: "string", default: "3" },
   "sft-levels": { type: "string", default: "1,2" }, "sft-prompts": { type: "string", default: "800" },
   "per-prompt": { type: "string", default: "4" }, lr: { type: "string", default: "3e-3" },
-  batch: { type: "string", default: "32" }, "rl-only": { type: "boolean", default: false },
+  batch: { type: "string", default: "32" },
 } });
 let suite: TaskSuite;
 let suiteName: string;
@@ -42,7 +42,8 @@ const req = (levels: number[], prompts: number, split: "train" | "eval") => ({ l
 const l1Eval = suite.problems(req([1], 100, "eval"));
 const l2Eval = suite.problems({ ...req([2], 100, "eval"), seed: 8 });
 const sftLevels = f["sft-levels"].split(",").map(Number);
-const train = sftLevels.flatMap((l) => suite.problems({ ...req([l], Number(f["sft-prompts"]), "train"), seed: 6 + l }));
+const sftPrompts = f["sft-prompts"].split(",").map(Number);
+const train = sftLevels.flatMap((l, i) => suite.problems({ ...req([l], sftPrompts[Math.min(i, sftPrompts.length - 1)], "train"), seed: 6 + l }));
 const examples = sftExamples(suite, train, Number(f["per-prompt"]), 1);
 const spec = { k: 4, temperature: 0.6, topP: 0.95, maxNewTokens: 110, eos: suite.tokenizer.eos, batch: 100, seed: 1 };
 const acc = async (ps: typeof l1Eval) => (await avgAtK(be, ps.map((p) => ({ prompt: promptIds(suite, p), problem: p })), suite.score, spec)).accuracy;

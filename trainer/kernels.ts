@@ -31,8 +31,12 @@ export interface Kernels {
   causalSoftmax(p: Float32Array, rows: number, t: number, scale: number): void;
   /** softmaxBackward turns dp into the raw-score gradient in place: dp ← p ⊙ (dp − Σ dp ⊙ p) · scale per row. */
   softmaxBackward(p: Float32Array, dp: Float32Array, rows: number, t: number, scale: number): void;
-  /** alloc returns a zeroed array for activations and their gradients, valid until the next reset. */
-  alloc(n: number): Float32Array;
+  /**
+   * alloc returns an array for activations and their gradients, valid until the next reset:
+   * zeroed, unless zero is false — for an output the op overwrites whole, where zeroing hundreds
+   * of megabytes a step would be wasted.
+   */
+  alloc(n: number, zero?: boolean): Float32Array;
   /** reset declares every array from alloc dead, so the next pass can reuse them. */
   reset(): void;
   /** close releases threads or memory the kernels hold. */
@@ -179,15 +183,15 @@ export class Arena {
     return n <= 64 ? 64 : 2 ** Math.ceil(Math.log2(n));
   }
 
-  /** alloc returns a zeroed array of n floats. */
-  alloc(n: number): Float32Array {
+  /** alloc returns an array of n floats, zeroed unless zero is false (then its contents are stale). */
+  alloc(n: number, zero = true): Float32Array {
     const size = Arena.sizeClass(n);
     const list = this.free.get(size);
     const reused = list !== undefined && list.length > 0 ? list.pop() : undefined;
     const block = reused ?? this.make(size);
     this.used.push(block);
     const out = block.subarray(0, n);
-    if (reused !== undefined) out.fill(0);
+    if (reused !== undefined && zero) out.fill(0);
     return out;
   }
 

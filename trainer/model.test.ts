@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { adamwStep, lrAt, newAdamState, OptimConfigSchema, zeroGrad } from "./adamw.ts";
 import { gradcheck } from "./gradcheck.ts";
-import { naiveKernels } from "./kernels.ts";
+import { naiveKernels, type Kernels } from "./kernels.ts";
 import { decodeStep, forward, GPTConfigSchema, initParams, newKVCache } from "./model.ts";
 import { crossEntropy } from "./ops.ts";
 import { Rng } from "./rng.ts";
@@ -26,6 +26,30 @@ test("the whole model's gradient matches finite differences for both norms and h
     const f = () => crossEntropy(forward(naiveKernels, c, p, ids, 2, 4), targets, w);
     const r = gradcheck(f, [...p.values()], { probes: 6, eps: 3e-3 });
     assert.ok(r.worst < 3e-2, `${norm}: worst ${r.worst} per input ${r.perInput.map((x) => x.toFixed(4))}`);
+  }
+});
+
+test("the WASM kernels' loss and gradients match the naive kernels', also on a later pass over reused, unzeroed memory", () => {
+  // t = 8 takes the vector softmax path; the first pass on other data leaves the arena dirty.
+  const c = GPTConfigSchema.parse({ vocab: 13, d: 16, layers: 2, heads: 2, ctx: 8 });
+  const rng = new Rng(5);
+  const ids = Int32Array.from({ length: 3 * 8 }, () => rng.int(13));
+  const targets = Int32Array.from({ length: 3 * 8 }, () => rng.int(13));
+  const w = new Float32Array(3 * 8).fill(1 / 24);
+  const pass = (kern: Kernels, x: Int32Array) => {
+    const p = initParams(c, new Rng(6));
+    kern.reset();
+    const loss = crossEntropy(forward(kern, c, p, x, 3, 8), targets, w);
+    backward(loss);
+    return { loss: loss.item(), grads: [...p.values()].map((t) => t.g().slice()) };
+  };
+  const want = pass(naiveKernels, ids);
+  pass(wasm, Int32Array.from(ids, (v) => (v * 7 + 3) % 13));
+  for (const got of [pass(wasm, ids), pass(wasm, ids)]) {
+    assert.ok(Math.abs(got.loss - want.loss) < 1e-5, `loss ${got.loss} vs ${want.loss}`);
+    got.grads.forEach((g, i) => {
+      for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j] - want.grads[i][j]) < 1e-5 + 1e-3 * Math.abs(want.grads[i][j]), `param ${i} at ${j}: ${g[j]} vs ${want.grads[i][j]}`);
+    });
   }
 });
 

@@ -14,7 +14,7 @@ function out(data: Float32Array, shape: number[], parents: Tensor[], alloc: (n: 
 /** embedding looks up rows of table (V, d) for ids (N) → (N, d). */
 export function embedding(k: Kernels, table: Tensor, ids: Int32Array): Tensor {
   const d = table.shape[1];
-  const y = k.alloc(ids.length * d);
+  const y = k.alloc(ids.length * d, false);
   for (let i = 0; i < ids.length; i++) y.set(table.data.subarray(ids[i] * d, ids[i] * d + d), i * d);
   const o = out(y, [ids.length, d], [table], k.alloc);
   o.backwardFn = () => {
@@ -37,7 +37,7 @@ export function positionRows(k: Kernels, table: Tensor, batch: number, t: number
 
 /** add is elementwise a + b (same shape). */
 export function add(a: Tensor, b: Tensor): Tensor {
-  const y = a.alloc(a.size);
+  const y = a.alloc(a.size, false);
   for (let i = 0; i < y.length; i++) y[i] = a.data[i] + b.data[i];
   const o = out(y, a.shape, [a, b], a.alloc);
   o.backwardFn = () => {
@@ -55,9 +55,10 @@ export function add(a: Tensor, b: Tensor): Tensor {
 export function linear(k: Kernels, x: Tensor, w: Tensor, bias: Tensor | null, transW = false): Tensor {
   const [n, din] = x.shape;
   const dout = transW ? w.shape[0] : w.shape[1];
-  const y = k.alloc(n * dout);
-  k.gemm(x.data, w.data, y, { batch: 1, m: n, n: dout, k: din, transA: false, transB: transW, accumulate: false });
-  if (bias !== null) for (let i = 0; i < n; i++) for (let j = 0; j < dout; j++) y[i * dout + j] += bias.data[j];
+  const y = k.alloc(n * dout, false);
+  // The bias goes in first, row by row (a memory copy), and the product is added onto it.
+  if (bias !== null) for (let i = 0; i < n; i++) y.set(bias.data, i * dout);
+  k.gemm(x.data, w.data, y, { batch: 1, m: n, n: dout, k: din, transA: false, transB: transW, accumulate: bias !== null });
   const o = out(y, [n, dout], bias === null ? [x, w] : [x, w, bias], k.alloc);
   o.backwardFn = () => {
     const g = o.g();
@@ -81,7 +82,7 @@ export function linear(k: Kernels, x: Tensor, w: Tensor, bias: Tensor | null, tr
 /** layerNorm normalises each row of x (N, d) to zero mean, unit variance, then scales and shifts. */
 export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
   const [n, d] = x.shape;
-  const y = x.alloc(n * d);
+  const y = x.alloc(n * d, false);
   const mean = new Float32Array(n);
   const rstd = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -131,7 +132,7 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
 /** rmsNorm scales each row of x (N, d) by the inverse root-mean-square, then by w. */
 export function rmsNorm(x: Tensor, w: Tensor, eps = 1e-5): Tensor {
   const [n, d] = x.shape;
-  const y = x.alloc(n * d);
+  const y = x.alloc(n * d, false);
   const rstd = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * d;
@@ -164,8 +165,8 @@ export function rmsNorm(x: Tensor, w: Tensor, eps = 1e-5): Tensor {
 
 /** gelu is the tanh approximation of GELU, elementwise (GPT-2's). */
 export function gelu(k: Kernels, x: Tensor): Tensor {
-  const y = x.alloc(x.size);
-  const th = x.alloc(x.size); // tanh of the inner argument, kept for the backward pass
+  const y = x.alloc(x.size, false);
+  const th = x.alloc(x.size, false); // tanh of the inner argument, kept for the backward pass
   k.gelu(x.data, y, th);
   const o = out(y, x.shape, [x], x.alloc);
   o.backwardFn = () => k.geluBackward(x.data, th, o.g(), x.g());
@@ -190,29 +191,30 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
   const hs = d / heads;
   const bh = batch * heads;
   const scale = 1 / Math.sqrt(hs);
-  const q = kern.alloc(bh * t * hs); // (B*nh, T, hs)
-  const k = kern.alloc(bh * t * hs);
-  const v = kern.alloc(bh * t * hs);
+  // Every buffer here is overwritten whole (copies and non-accumulating gemms): none needs zeroing.
+  const q = kern.alloc(bh * t * hs, false); // (B*nh, T, hs)
+  const k = kern.alloc(bh * t * hs, false);
+  const v = kern.alloc(bh * t * hs, false);
   splitHeads(qkv.data, [q, k, v], batch, t, heads, hs);
-  const p = kern.alloc(bh * t * t); // (B*nh, T, T)
+  const p = kern.alloc(bh * t * t, false); // (B*nh, T, T)
   kern.gemm(q, k, p, { batch: bh, m: t, n: t, k: hs, transA: false, transB: true, accumulate: false });
   kern.causalSoftmax(p, bh * t, t, scale);
-  const y = kern.alloc(bh * t * hs);
+  const y = kern.alloc(bh * t * hs, false);
   kern.gemm(p, v, y, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
-  const merged = kern.alloc(batch * t * d);
+  const merged = kern.alloc(batch * t * d, false);
   mergeHeads(y, merged, batch, t, heads, hs);
   const o = out(merged, [batch * t, d], [qkv], kern.alloc);
   o.backwardFn = () => {
-    const dy = kern.alloc(bh * t * hs);
+    const dy = kern.alloc(bh * t * hs, false);
     splitHead(o.g(), dy, batch, t, heads, hs, d, 0);
-    const dp = kern.alloc(bh * t * t);
+    const dp = kern.alloc(bh * t * t, false);
     kern.gemm(dy, v, dp, { batch: bh, m: t, n: t, k: hs, transA: false, transB: true, accumulate: false });
-    const dv = kern.alloc(bh * t * hs);
+    const dv = kern.alloc(bh * t * hs, false);
     kern.gemm(p, dy, dv, { batch: bh, m: t, n: hs, k: t, transA: true, transB: false, accumulate: false });
     kern.softmaxBackward(p, dp, bh * t, t, scale);
-    const dq = kern.alloc(bh * t * hs);
+    const dq = kern.alloc(bh * t * hs, false);
     kern.gemm(dp, k, dq, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
-    const dk = kern.alloc(bh * t * hs);
+    const dk = kern.alloc(bh * t * hs, false);
     kern.gemm(dp, q, dk, { batch: bh, m: t, n: hs, k: t, transA: true, transB: false, accumulate: false });
     if (qkv.grad === null) mergeHeadsSet(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
     else mergeHeadsInto(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
@@ -369,7 +371,7 @@ export function rope(qkv: Tensor, positions: Int32Array, heads: number): Tensor 
       sin[r * half + i] = Math.sin(a);
     }
   }
-  const y = qkv.alloc(qkv.size);
+  const y = qkv.alloc(qkv.size, false);
   y.set(qkv.data);
   const rotate = (src: Float32Array, dst: Float32Array, sign: number) => {
     for (let r = 0; r < n; r++) {
@@ -393,7 +395,7 @@ export function rope(qkv: Tensor, positions: Int32Array, heads: number): Tensor 
   o.backwardFn = () => {
     // The rotation is orthogonal: its gradient is the inverse rotation (values pass straight).
     const g = o.g();
-    const back = qkv.alloc(g.length);
+    const back = qkv.alloc(g.length, false);
     back.set(g);
     rotate(g, back, -1);
     addInto(qkv.g(), back);

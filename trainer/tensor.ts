@@ -12,7 +12,7 @@ export class Tensor {
   parents: Tensor[];
   backwardFn: (() => void) | null = null;
   /** alloc makes this tensor's gradient buffer (and the outputs of ops on it): a device's arena or the heap. */
-  alloc: (n: number) => Float32Array = heapAlloc;
+  alloc: (n: number, zero?: boolean) => Float32Array = heapAlloc;
 
   /** Tensor constructor wraps data (not copied) with a shape; parents are the op's inputs. */
   constructor(data: Float32Array, shape: number[], parents: Tensor[] = [], requiresGrad?: boolean) {

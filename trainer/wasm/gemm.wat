@@ -17,6 +17,19 @@
     (block $pdone (loop $ploop
       (br_if $pdone (i32.ge_u (local.get $p) (local.get $np)))
       (local.set $kk (i32.const 0))
+      ;; a full panel of B stored by rows (cs = 1) is two 16-byte copies a row
+      (if (i32.and (i32.eq (local.get $cs) (i32.const 1))
+                   (i32.le_u (i32.shl (i32.add (local.get $p) (i32.const 1)) (i32.const 3)) (local.get $n)))
+        (then
+          (local.set $j (i32.add (local.get $src) (i32.shl (i32.shl (local.get $p) (i32.const 3)) (i32.const 2))))
+          (block $fdone (loop $floop
+            (br_if $fdone (i32.ge_u (local.get $kk) (local.get $k)))
+            (v128.store (local.get $out) (v128.load (local.get $j)))
+            (v128.store offset=16 (local.get $out) (v128.load offset=16 (local.get $j)))
+            (local.set $out (i32.add (local.get $out) (i32.const 32)))
+            (local.set $j (i32.add (local.get $j) (i32.shl (local.get $rs) (i32.const 2))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+            (br $floop)))))
       (block $kdone (loop $kloop
         (br_if $kdone (i32.ge_u (local.get $kk) (local.get $k)))
         (local.set $c (i32.const 0))

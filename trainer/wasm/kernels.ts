@@ -165,7 +165,7 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
       if (!inWasm(p, dp) || t % 4 !== 0) return jsPointwise.softmaxBackward(p, dp, rows, t, scale);
       pointwise(OP.softmaxBackward, [p, dp], rows, t, scale, rows * t);
     },
-    alloc: (n: number) => arena.alloc(n),
+    alloc: (n: number, zero?: boolean) => arena.alloc(n, zero),
     reset: () => arena.reset(),
     close(): void {
       if (worker !== null) {
