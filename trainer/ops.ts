@@ -362,13 +362,16 @@ export function rope(qkv: Tensor, positions: Int32Array, heads: number): Tensor 
   const d = d3 / 3;
   const hs = d / heads;
   const half = hs >> 1;
-  const cos = new Float32Array(n * half);
-  const sin = new Float32Array(n * half);
-  for (let r = 0; r < n; r++) {
+  // One table row per distinct position (a batch repeats the same few), not per row of qkv.
+  let maxPos = 0;
+  for (let r = 0; r < n; r++) maxPos = Math.max(maxPos, positions[r]);
+  const cosP = new Float32Array((maxPos + 1) * half);
+  const sinP = new Float32Array((maxPos + 1) * half);
+  for (let pos = 0; pos <= maxPos; pos++) {
     for (let i = 0; i < half; i++) {
-      const a = positions[r] * Math.pow(10000, (-2 * i) / hs);
-      cos[r * half + i] = Math.cos(a);
-      sin[r * half + i] = Math.sin(a);
+      const a = pos * Math.pow(10000, (-2 * i) / hs);
+      cosP[pos * half + i] = Math.cos(a);
+      sinP[pos * half + i] = Math.sin(a);
     }
   }
   const y = qkv.alloc(qkv.size, false);
@@ -378,9 +381,10 @@ export function rope(qkv: Tensor, positions: Int32Array, heads: number): Tensor 
       for (let part = 0; part < 2; part++) {
         for (let h = 0; h < heads; h++) {
           const o = r * d3 + part * d + h * hs;
+          const po = positions[r] * half;
           for (let i = 0; i < half; i++) {
-            const c = cos[r * half + i];
-            const s = sign * sin[r * half + i];
+            const c = cosP[po + i];
+            const s = sign * sinP[po + i];
             const x1 = src[o + i];
             const x2 = src[o + i + half];
             dst[o + i] = x1 * c - x2 * s;
