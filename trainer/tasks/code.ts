@@ -3,7 +3,7 @@
 // sandbox. Three levels:
 //   1  one expression (add, double, isEven, max of two, ...)
 //   2  one pass over a string or an array (reverse, sum, count, ...)
-//   3  a loop with state (factorial, fibonacci, digit sum, palindrome, ...)
+//   3  recursion or a loop with state (factorial, fibonacci, digit sum, palindrome, ...)
 // Each family has a reference implementation that computes the expected outputs and several
 // correct solutions written differently (arrow or declaration, loop or built-ins), so teacher
 // traces vary as they do for math. Prompts are compact and the teacher keeps to solutions that
