@@ -2,8 +2,10 @@
 // tokenizer, held-out and training problems, teacher traces and a 0/1 reward, all already in
 // token ids where the loops need them. loadSuite builds one from the task modules
 // (trainer/tokenizer.ts, trainer/tasks/, trainer/rewards/); the engine files never import it.
+import { codeReward } from "./rewards/code.ts";
 import { mathReward } from "./rewards/math.ts";
 import { Rng } from "./rng.ts";
+import { codeProblem, teacherCodes, type CodeProblem } from "./tasks/code.ts";
 import { splitOf } from "./tasks/dataset.ts";
 import { mathProblem, type MathProblem } from "./tasks/math.ts";
 import { teacherSolutions } from "./tasks/teacher.ts";
@@ -105,15 +107,32 @@ export function splitDraws<P extends SuiteProblem>(draw: (rng: () => number, lev
   return out;
 }
 
-/** loadSuite builds the math suite from the task modules (code is not wired yet); tokenizerJson restores a saved tokenizer. */
+/** responseText decodes a response's ids to the text its reward reads, eos excluded. */
+function responseText(t: SuiteTokenizer, response: number[]): string {
+  return t.decode(response.filter((id) => id !== t.eos));
+}
+
+/** inEval is the split rule both task families share: a hash of the prompt text (tasks/dataset.ts). */
+const inEval = (prompt: string) => splitOf(prompt) === "eval";
+
+/** loadSuite builds the math or code suite from the task modules; tokenizerJson restores a saved tokenizer. */
 export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown): Promise<TaskSuite> {
   const tokenizer = tokenizerJson === undefined ? new Tokenizer() : Tokenizer.fromJSON(tokenizerJson);
-  if (task !== "math") throw new Error(`suite: task ${task} is not wired into the trainer yet`);
+  if (task === "code") {
+    return {
+      name: "code",
+      tokenizer,
+      problems: (r) => splitDraws(codeProblem, inEval, r),
+      teacher: (p, rng, n) => teacherCodes(p as CodeProblem, rng.fn(), n),
+      // Runs the hidden tests in a sandboxed child process; never throws.
+      score: (response, p) => codeReward(responseText(tokenizer, response), p as CodeProblem),
+    };
+  }
   return {
     name: "math",
     tokenizer,
-    problems: (r) => splitDraws(mathProblem, (prompt) => splitOf(prompt) === "eval", r),
+    problems: (r) => splitDraws(mathProblem, inEval, r),
     teacher: (p, rng, n) => teacherSolutions(p as MathProblem, rng.fn(), n),
-    score: async (response, p) => mathReward(tokenizer.decode(response.filter((t) => t !== tokenizer.eos)), (p as MathProblem).answer),
+    score: async (response, p) => mathReward(responseText(tokenizer, response), (p as MathProblem).answer),
   };
 }

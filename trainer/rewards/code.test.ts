@@ -1,17 +1,28 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { codeLevels, codeProblem, teacherCode } from "../tasks/code.ts";
+import { codeLevels, codeProblem, contextChars, teacherCode } from "../tasks/code.ts";
 import { mulberry32 } from "../tasks/random.ts";
-import { codeReward, codeRewards, extractCode } from "./code.ts";
+import { codeReward, codeRewards, extractCode, type CodeRollout } from "./code.ts";
 
-test("every teacher solution of every level passes its hidden tests", async () => {
+test("every teacher trace fits a 128-character context with its prompt and passes the hidden tests", async () => {
   const rng = mulberry32(1);
+  // One sandboxed run per distinct solution the teacher can emit (about thirty children), each
+  // against the hidden tests of the first problem that drew it; the fit is checked on every draw.
+  const firstUse = new Map<string, CodeRollout>();
   for (const level of codeLevels) {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 1500; i++) {
       const p = codeProblem(rng, level);
-      assert.equal(await codeReward(teacherCode(p, rng), p), 1, `${p.prompt}`);
+      const trace = teacherCode(p, rng);
+      assert.ok(p.prompt.length + trace.length + 2 <= contextChars, `${p.prompt} ${trace}`);
+      const code = extractCode(trace);
+      if (!firstUse.has(code)) firstUse.set(code, { response: trace, problem: p });
     }
   }
+  const rollouts = [...firstUse.values()];
+  const rewards = await codeRewards(rollouts, { concurrency: 2 });
+  rollouts.forEach((r, i) => assert.equal(rewards[i], 1, `${r.problem.prompt} ${r.response}`));
+  const families = new Set(rollouts.map((r) => r.problem.entryPoint));
+  assert.ok(rollouts.length >= 2 * families.size, `${rollouts.length} solutions over ${families.size} families`);
 });
 
 test("a solution that only fits the shown examples fails the hidden tests", async () => {
@@ -28,7 +39,7 @@ test("the last code block is the answer", () => {
 
 test("code problems keep their examples among the hidden tests", () => {
   const p = codeProblem(mulberry32(5), 2);
-  assert.deepEqual(p.hiddenTests.slice(0, 2), p.examples);
+  assert.deepEqual(p.hiddenTests.slice(0, p.examples.length), p.examples);
   assert.throws(() => codeProblem(mulberry32(5), 9), /level must be one of/);
 });
 

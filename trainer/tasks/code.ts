@@ -1,13 +1,15 @@
-// code: generated programming problems — write a small JavaScript function from a description
-// and examples — graded by hidden tests in the sandbox. Three levels:
+// code: generated programming problems — write a small JavaScript function from a few words
+// and one example, `add(a, b): return a+b. add(3, -4) = -1` — graded by hidden tests in the
+// sandbox. Three levels:
 //   1  one expression (add, double, isEven, max of two, ...)
 //   2  one pass over a string or an array (reverse, sum, count, ...)
-//   3  a loop with state (factorial, fibonacci, digit sum, palindrome, ...)
+//   3  recursion or a loop with state (factorial, fibonacci, digit sum, palindrome, ...)
 // Each family has a reference implementation that computes the expected outputs and several
 // correct solutions written differently (arrow or declaration, loop or built-ins), so teacher
-// traces vary as they do for math.
+// traces vary as they do for math. Prompts are compact and the teacher keeps to solutions that
+// fit, so prompt and trace share the demo model's 128-character context.
 import type { SandboxTest } from "../sandbox/sandbox.ts";
-import { int, pick, type Rand } from "./random.ts";
+import { distinctDraws, int, pick, type Rand } from "./random.ts";
 
 /** CodeProblem is a prompt with the tests that grade it. */
 export interface CodeProblem {
@@ -27,38 +29,45 @@ interface Family {
   level: number;
   name: string;
   params: string;
+  /** does is the task in a few words, after "name(params): " in the prompt. */
   does: string;
   input: (rng: Rand) => unknown[];
   reference: (...a: never[]) => unknown;
+  /** solutions are correct and written differently; each family keeps one short enough for any of its prompts. */
   solutions: string[];
 }
 
 const word = (rng: Rand) => Array.from({ length: int(rng, 0, 6) }, () => pick(rng, ["a", "b", "c", "o", "x"])).join("");
 const list = (rng: Rand) => Array.from({ length: int(rng, 0, 6) }, () => int(rng, -9, 9));
+// Half the palindrome inputs are mirrored halves, or random words would almost never be one.
+const mirrored = (rng: Rand) => {
+  const w = word(rng).slice(0, 3);
+  return w + [...w].reverse().join("");
+};
 
 const families: Family[] = [
-  { level: 1, name: "add", params: "a, b", does: "returns a+b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => a + b,
-    solutions: ["function add(a, b) { return a + b; }", "const add = (a, b) => a + b;", "function add(a, b) { return b + a; }"] },
-  { level: 1, name: "double", params: "n", does: "returns twice n", input: (r) => [int(r, -50, 50)], reference: (n: number) => 2 * n,
-    solutions: ["function double(n) { return 2 * n; }", "const double = (n) => n + n;", "function double(n) { return n * 2; }"] },
-  { level: 1, name: "isEven", params: "n", does: "returns true when n is even", input: (r) => [int(r, -50, 50)], reference: (n: number) => n % 2 === 0,
-    solutions: ["function isEven(n) { return n % 2 === 0; }", "const isEven = (n) => Math.abs(n) % 2 === 0;", "function isEven(n) { return (n & 1) === 0; }"] },
-  { level: 1, name: "max2", params: "a, b", does: "returns the larger of a and b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => Math.max(a, b),
-    solutions: ["function max2(a, b) { return a > b ? a : b; }", "const max2 = (a, b) => Math.max(a, b);", "function max2(a, b) { if (a >= b) return a; return b; }"] },
-  { level: 2, name: "reverse", params: "s", does: "returns the string s reversed", input: (r) => [word(r)], reference: (s: string) => [...s].reverse().join(""),
-    solutions: ["function reverse(s) { return s.split('').reverse().join(''); }", "const reverse = (s) => [...s].reverse().join('');", "function reverse(s) { let r = ''; for (const c of s) r = c + r; return r; }"] },
-  { level: 2, name: "sum", params: "xs", does: "returns the sum of the numbers in xs", input: (r) => [list(r)], reference: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
-    solutions: ["function sum(xs) { return xs.reduce((a, b) => a + b, 0); }", "function sum(xs) { let t = 0; for (const x of xs) t += x; return t; }", "const sum = (xs) => { let t = 0; for (let i = 0; i < xs.length; i++) t += xs[i]; return t; };"] },
-  { level: 2, name: "countA", params: "s", does: "returns how many times the letter a occurs in s", input: (r) => [word(r)], reference: (s: string) => [...s].filter((c) => c === "a").length,
-    solutions: ["function countA(s) { return s.split('a').length - 1; }", "const countA = (s) => [...s].filter((c) => c === 'a').length;", "function countA(s) { let n = 0; for (const c of s) if (c === 'a') n++; return n; }"] },
-  { level: 3, name: "factorial", params: "n", does: "returns n! for n >= 0", input: (r) => [int(r, 0, 10)], reference: (n: number) => { let f = 1; for (let i = 2; i <= n; i++) f *= i; return f; },
-    solutions: ["function factorial(n) { let f = 1; for (let i = 2; i <= n; i++) f *= i; return f; }", "function factorial(n) { return n <= 1 ? 1 : n * factorial(n - 1); }", "const factorial = (n) => Array.from({ length: n }, (_, i) => i + 1).reduce((a, b) => a * b, 1);"] },
-  { level: 3, name: "fib", params: "n", does: "returns the n-th Fibonacci number, fib(0)=0, fib(1)=1", input: (r) => [int(r, 0, 20)], reference: (n: number) => { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; },
-    solutions: ["function fib(n) { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }", "function fib(n) { const f = [0, 1]; for (let i = 2; i <= n; i++) f[i] = f[i - 1] + f[i - 2]; return f[n]; }"] },
-  { level: 3, name: "digitSum", params: "n", does: "returns the sum of the decimal digits of n >= 0", input: (r) => [int(r, 0, 99999)], reference: (n: number) => [...String(n)].reduce((a, c) => a + Number(c), 0),
-    solutions: ["function digitSum(n) { let s = 0; while (n > 0) { s += n % 10; n = Math.floor(n / 10); } return s; }", "const digitSum = (n) => [...String(n)].reduce((a, c) => a + Number(c), 0);"] },
-  { level: 3, name: "isPalindrome", params: "s", does: "returns true when s reads the same backwards", input: (r) => { const w = word(r); return [r() < 0.5 ? w + [...w].reverse().join("") : w]; }, reference: (s: string) => s === [...s].reverse().join(""),
-    solutions: ["function isPalindrome(s) { return s === s.split('').reverse().join(''); }", "function isPalindrome(s) { for (let i = 0, j = s.length - 1; i < j; i++, j--) if (s[i] !== s[j]) return false; return true; }"] },
+  { level: 1, name: "add", params: "a, b", does: "return a+b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => a + b,
+    solutions: ["const add = (a, b) => a + b;", "function add(a, b) { return a + b; }", "function add(a, b) { return b + a; }"] },
+  { level: 1, name: "double", params: "n", does: "return twice n", input: (r) => [int(r, -50, 50)], reference: (n: number) => 2 * n,
+    solutions: ["const double = (n) => n + n;", "function double(n) { return 2 * n; }", "function double(n) { return n * 2; }"] },
+  { level: 1, name: "isEven", params: "n", does: "true when n is even", input: (r) => [int(r, -50, 50)], reference: (n: number) => n % 2 === 0,
+    solutions: ["const isEven = (n) => n % 2 === 0;", "function isEven(n) { return n % 2 === 0; }", "function isEven(n) { return (n & 1) === 0; }"] },
+  { level: 1, name: "max2", params: "a, b", does: "the larger of a and b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => Math.max(a, b),
+    solutions: ["const max2 = (a, b) => Math.max(a, b);", "const max2 = (a, b) => (a > b ? a : b);", "function max2(a, b) { return a > b ? a : b; }"] },
+  { level: 2, name: "reverse", params: "s", does: "s backwards", input: (r) => [word(r)], reference: (s: string) => [...s].reverse().join(""),
+    solutions: ["const reverse = (s) => [...s].reverse().join('');", "function reverse(s) { return s.split('').reverse().join(''); }", "function reverse(s) { let r = ''; for (const c of s) r = c + r; return r; }"] },
+  { level: 2, name: "sum", params: "xs", does: "the sum of xs", input: (r) => [list(r)], reference: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
+    solutions: ["const sum = (xs) => xs.reduce((a, b) => a + b, 0);", "function sum(xs) { let t = 0; for (const x of xs) t += x; return t; }"] },
+  { level: 2, name: "countA", params: "s", does: "how many a's are in s", input: (r) => [word(r)], reference: (s: string) => [...s].filter((c) => c === "a").length,
+    solutions: ["const countA = (s) => s.split('a').length - 1;", "const countA = (s) => [...s].filter((c) => c === 'a').length;", "function countA(s) { let n = 0; for (const c of s) if (c === 'a') n++; return n; }"] },
+  { level: 3, name: "factorial", params: "n", does: "n! for n >= 0", input: (r) => [int(r, 0, 12)], reference: (n: number) => { let f = 1; for (let i = 2; i <= n; i++) f *= i; return f; },
+    solutions: ["const factorial = (n) => (n < 2 ? 1 : n * factorial(n - 1));", "function factorial(n) { return n < 2 ? 1 : n * factorial(n - 1); }", "function factorial(n) { let f = 1; for (let i = 2; i <= n; i++) f *= i; return f; }"] },
+  { level: 3, name: "fib", params: "n", does: "Fibonacci, fib(0)=0, fib(1)=1", input: (r) => [int(r, 0, 20)], reference: (n: number) => { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; },
+    solutions: ["const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));", "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }", "function fib(n) { let a = 0, b = 1; while (n--) [a, b] = [b, a + b]; return a; }"] },
+  { level: 3, name: "digitSum", params: "n", does: "sum of digits", input: (r) => [int(r, 0, 99999)], reference: (n: number) => [...String(n)].reduce((a, c) => a + Number(c), 0),
+    solutions: ["const digitSum = (n) => n && (n % 10) + digitSum((n / 10) | 0);", "const digitSum = (n) => [...String(n)].reduce((a, c) => a + +c, 0);", "const digitSum = (n) => n && (n % 10) + digitSum(Math.floor(n / 10));"] },
+  { level: 3, name: "isPal", params: "s", does: "true if s is a palindrome", input: (r) => [r() < 0.5 ? mirrored(r) : word(r)], reference: (s: string) => s === [...s].reverse().join(""),
+    solutions: ["const isPal = (s) => s === [...s].reverse().join('');", "const isPal = (s) => [...s].reverse().join('') === s;", "function isPal(s) { return s === s.split('').reverse().join(''); }", "function isPal(s) { for (let i = 0, j = s.length - 1; i < j; i++, j--) if (s[i] !== s[j]) return false; return true; }"] },
 ];
 
 /** codeLevels are the levels that have problems. */
@@ -66,7 +75,7 @@ export const codeLevels = [1, 2, 3];
 
 const show = (name: string, t: SandboxTest) => `${name}(${t.args.map((a) => JSON.stringify(a)).join(", ")}) = ${JSON.stringify(t.expected)}`;
 
-/** codeProblem draws a problem of the level: a family plus the examples shown and the hidden tests. */
+/** codeProblem draws a problem of the level: a family, the one example its prompt shows, and the hidden tests. */
 export function codeProblem(rng: Rand, level: number): CodeProblem {
   const fams = families.filter((f) => f.level === level);
   if (fams.length === 0) throw new Error(`code: level must be one of ${codeLevels.join(", ")}, got ${level}`);
@@ -75,13 +84,41 @@ export function codeProblem(rng: Rand, level: number): CodeProblem {
     const args = f.input(rng);
     return { args, expected: (f.reference as (...a: unknown[]) => unknown)(...args) };
   };
-  const examples = [test(), test()];
-  const hiddenTests = [...examples, ...Array.from({ length: 6 }, test)];
-  const prompt = `Write a JavaScript function ${f.name}(${f.params}) that ${f.does}. Example: ${examples.map((e) => show(f.name, e)).join("; ")}.`;
+  // One example keeps the prompt short enough for a 128-character context; the hidden tests
+  // (that example and seven more) still grade the behaviour, not the example.
+  const examples = [test()];
+  const hiddenTests = [...examples, ...Array.from({ length: 7 }, test)];
+  const prompt = `${f.name}(${f.params}): ${f.does}. ${show(f.name, examples[0])}`;
   return { id: `code-${prompt}`, level, prompt, entryPoint: f.name, examples, hiddenTests, solutions: f.solutions };
 }
 
-/** teacherCode writes a response: one of the family's correct solutions in a code block. */
-export function teacherCode(p: CodeProblem, rng: Rand): string {
-  return `${pick(rng, ["", "Here is a solution.\n", "Loop over the input.\n"])}\`\`\`js\n${pick(rng, p.solutions)}\n\`\`\``;
+/** contextChars is the demo model's context: bos, prompt, response and eos share it, one character a token. */
+export const contextChars = 128;
+
+/** TeacherCodeOptions bound the traces the teacher writes. */
+export interface TeacherCodeOptions {
+  /** maxChars is the longest trace; default contextChars - 2 - prompt length, so bos + prompt + trace + eos fit the context. */
+  maxChars?: number;
+}
+
+const openers = ["", "", "Here is a solution.\n", "In JavaScript:\n"];
+const fenced = (code: string) => `\`\`\`js\n${code}\n\`\`\``;
+
+/**
+ * teacherCode writes a response: one of the family's solutions that fits maxChars, in a code
+ * block, with an opener when that fits too. When no solution fits (a maxChars tighter than the
+ * default) it returns the shortest one rather than nothing.
+ */
+export function teacherCode(p: CodeProblem, rng: Rand, o: TeacherCodeOptions = {}): string {
+  const max = o.maxChars ?? contextChars - 2 - p.prompt.length;
+  const blocks = p.solutions.map(fenced);
+  const fits = blocks.filter((b) => b.length <= max);
+  const block = fits.length > 0 ? pick(rng, fits) : blocks.reduce((a, b) => (b.length < a.length ? b : a));
+  const opener = pick(rng, openers);
+  return opener.length + block.length <= max ? opener + block : block;
+}
+
+/** teacherCodes writes n traces for a problem, distinct where its solutions and openers allow. */
+export function teacherCodes(p: CodeProblem, rng: Rand, n: number, o: TeacherCodeOptions = {}): string[] {
+  return distinctDraws(n, () => teacherCode(p, rng, o));
 }

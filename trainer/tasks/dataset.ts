@@ -1,7 +1,7 @@
 // dataset: training and held-out sets of generated problems with teacher traces. The split is
 // a property of the prompt itself (a hash of its text), not of the seed or the draw order, so no
 // seed, size or level mix can ever put an evaluation prompt into training.
-import { codeProblem, teacherCode, type CodeProblem } from "./code.ts";
+import { codeProblem, teacherCodes, type CodeProblem } from "./code.ts";
 import { mathProblem, type MathProblem } from "./math.ts";
 import { mulberry32, type Rand } from "./random.ts";
 import { teacherSolutions } from "./teacher.ts";
@@ -48,9 +48,7 @@ function draw(domain: "math" | "code", rng: Rand, level: number, n: number): Exa
     return { domain, problem, responses: n > 0 ? teacherSolutions(problem, rng, n) : [] };
   }
   const problem = codeProblem(rng, level);
-  const responses: string[] = [];
-  for (let i = 0; i < n; i++) responses.push(teacherCode(problem, rng));
-  return { domain, problem, responses };
+  return { domain, problem, responses: n > 0 ? teacherCodes(problem, rng, n) : [] };
 }
 
 /**

@@ -24,3 +24,20 @@ export function mulberry32(seed: number): Rand {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * distinctDraws calls draw until it has n distinct results or has tried 8n times, then repeats
+ * what it has: a problem with few possible traces still gets n, never fewer.
+ */
+export function distinctDraws<T>(n: number, draw: () => T): T[] {
+  const out: T[] = [];
+  const seen = new Set<T>();
+  for (let tries = 0; out.length < n && tries < n * 8; tries++) {
+    const x = draw();
+    if (seen.has(x)) continue;
+    seen.add(x);
+    out.push(x);
+  }
+  for (let i = 0; out.length < n; i++) out.push(out[i % out.length]);
+  return out;
+}

@@ -7,7 +7,7 @@
 // temperature loop nothing to steer. Every trace ends in \boxed{answer}.
 import { addColumns, signedStep, subColumns } from "./columns.ts";
 import { gcd, signed, type Form, type MathProblem } from "./math.ts";
-import { pick, type Rand } from "./random.ts";
+import { distinctDraws, pick, type Rand } from "./random.ts";
 
 type Route = (f: never, r: string) => string;
 
@@ -104,16 +104,5 @@ export function teacherSolution(p: MathProblem, rng: Rand): string {
 
 /** teacherSolutions writes n traces for a problem, distinct where the problem allows. */
 export function teacherSolutions(p: MathProblem, rng: Rand, n: number): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  for (let tries = 0; out.length < n && tries < n * 8; tries++) {
-    const s = teacherSolution(p, rng);
-    if (seen.has(s)) continue;
-    seen.add(s);
-    out.push(s);
-  }
-  // Few routes exist for some problems: repeat traces rather than return fewer than asked.
-  for (let i = 0; out.length < n; i++) out.push(out[i % out.length]);
-  return out;
+  return distinctDraws(n, () => teacherSolution(p, rng));
 }
-

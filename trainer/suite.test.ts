@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Rng } from "./rng.ts";
+import { loadSuite, sftExamples, type DataRequest, type TaskSuite } from "./suite.ts";
+import type { CodeProblem } from "./tasks/code.ts";
+import { splitOf } from "./tasks/dataset.ts";
+
+const request = (split: "train" | "eval", prompts: number): DataRequest => ({ levels: [1, 2, 3], prompts, seed: 1, split, evalPrompts: 60 });
+
+const ids = (s: TaskSuite, text: string) => [...s.tokenizer.encode(text), s.tokenizer.eos];
+
+test("the code suite draws train and eval problems that never share a prompt", async () => {
+  const s = await loadSuite("code");
+  const train = s.problems(request("train", 400));
+  const held = s.problems(request("eval", 60));
+  assert.equal(train.length, 400);
+  assert.equal(held.length, 60);
+  const heldPrompts = new Set(held.map((p) => p.prompt));
+  assert.equal(heldPrompts.size, held.length);
+  for (const p of train) assert.ok(!heldPrompts.has(p.prompt), p.prompt);
+  for (const p of held) assert.equal(splitOf(p.prompt), "eval");
+});
+
+test("the code suite's teacher traces score 1 and a wrong response scores 0 through the sandbox", async () => {
+  const s = await loadSuite("code");
+  const rng = new Rng(2);
+  // Three problems keep the sandbox children few; the full sweep is in rewards/code.test.ts.
+  for (const p of s.problems(request("eval", 3))) {
+    const [a, b] = s.teacher(p, rng, 2);
+    assert.equal(await s.score(ids(s, a), p), 1, `${p.prompt} ${a}`);
+    assert.equal(await s.score(s.tokenizer.encode(b), p), 1, `${p.prompt} ${b}`);
+    const wrong = `\`\`\`js\nconst ${(p as CodeProblem).entryPoint} = () => null;\n\`\`\``;
+    assert.equal(await s.score(ids(s, wrong), p), 0, p.prompt);
+  }
+});
+
+test("the code suite's SFT examples fit the demo model's 128-token context", async () => {
+  const s = await loadSuite("code");
+  for (const e of sftExamples(s, s.problems(request("train", 300)), 4, 3)) {
+    assert.ok(e.prompt.length + e.response.length <= 128, s.tokenizer.decode([...e.prompt, ...e.response]));
+  }
+});
+
+test("the math suite scores its teacher traces 1 and a wrong answer 0", async () => {
+  const s = await loadSuite("math");
+  const rng = new Rng(3);
+  for (const p of s.problems(request("eval", 6))) {
+    assert.equal(await s.score(ids(s, s.teacher(p, rng, 1)[0]), p), 1, p.prompt);
+    assert.equal(await s.score(ids(s, "\\boxed{no}"), p), 0, p.prompt);
+  }
+});
