@@ -3,6 +3,7 @@
 // Level 1: one single-digit operation (+, −, ×) in three phrasings; level 2: two chained
 // operations. Teacher traces vary in order and wording and end in \boxed{answer}; the reward
 // compares the last boxed answer. Character-level tokenizer.
+import { scoreEach } from "../trainer/eval.ts";
 import type { Rng } from "../trainer/rng.ts";
 import type { SuiteProblem, SuiteTokenizer, TaskSuite } from "../trainer/suite.ts";
 import { splitProblems } from "../trainer/suite.ts";
@@ -72,11 +73,13 @@ function boxed(text: string): string | null {
 /** demoSuite is the stand-in TaskSuite. */
 export function demoSuite(): TaskSuite {
   const tokenizer = charTokenizer();
+  const score = async (resp: number[], p: SuiteProblem) => (boxed(tokenizer.decode(resp.filter((t) => t !== tokenizer.eos))) === (p as DemoProblem).answer ? 1 : 0);
   return {
     name: "demo-math",
     tokenizer,
     problems: (r) => splitProblems(draw, r),
     teacher: (p, rng, n) => teacher(p as DemoProblem, rng, n),
-    score: async (resp, p) => (boxed(tokenizer.decode(resp.filter((t) => t !== tokenizer.eos))) === (p as DemoProblem).answer ? 1 : 0),
+    score,
+    scoreBatch: scoreEach(score),
   };
 }

@@ -46,7 +46,7 @@ const sftPrompts = f["sft-prompts"].split(",").map(Number);
 const train = sftLevels.flatMap((l, i) => suite.problems({ ...req([l], sftPrompts[Math.min(i, sftPrompts.length - 1)], "train"), seed: 6 + l }));
 const examples = sftExamples(suite, train, Number(f["per-prompt"]), 1);
 const spec = { k: 4, temperature: 0.6, topP: 0.95, maxNewTokens: 110, eos: suite.tokenizer.eos, batch: 100, seed: 1 };
-const acc = async (ps: typeof l1Eval) => (await avgAtK(be, ps.map((p) => ({ prompt: promptIds(suite, p), problem: p })), suite.score, spec)).accuracy;
+const acc = async (ps: typeof l1Eval) => (await avgAtK(be, ps.map((p) => ({ prompt: promptIds(suite, p), problem: p })), suite.scoreBatch, spec)).accuracy;
 const dir = await mkdtemp(join(tmpdir(), "trainer-demo-"));
 
 // 1. SFT from scratch under a wall-clock budget (epochs stop early when it runs out)
@@ -76,7 +76,7 @@ const rlStart = performance.now();
 const rlPrompts = suite.problems({ ...req([2], 400, "train"), seed: 8 }).map((p) => ({ id: p.id, prompt: promptIds(suite, p), problem: p }));
 const rlReports: Array<Record<string, unknown>> = [];
 await runGrpo({
-  backend: be, tokenizer: suite.tokenizer.toJSON(), score: suite.score, log: (e) => { if (e.event === "epoch") log(e); },
+  backend: be, tokenizer: suite.tokenizer.toJSON(), score: suite.scoreBatch, log: (e) => { if (e.event === "epoch") log(e); },
   options: { temperature: 1, topP: 1, seed: 1, eos: suite.tokenizer.eos, pad: suite.tokenizer.pad, microBatch: 32, truncatedReward: 0, entropyOffsets: [-0.2, -0.1, 0.1, 0.2] },
   stages: [{ name: "level2", prompts: rlPrompts, maxResponseLength: 110, epochs: Number(f["rl-epochs"]), promptsPerBatch: 16, rolloutsPerPrompt: 8, learningRate: 3e-4, overlongFiltering: true, dropSolvedPrompts: false }],
   onEpochEnd: async (r) => {

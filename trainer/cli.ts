@@ -131,7 +131,7 @@ export async function runSftJob(cfg: SftConfig, log: Log, coll: Collective, hook
       checkpointEveryEpochs: spec.checkpoint.everyEpochs, keepCheckpoints: spec.checkpoint.keep },
     train: sftExamples(suite, train, d.responsesPerPrompt, spec.seed),
     heldOut: sftExamples(suite, held, 1, spec.seed + 1),
-    evaluate: held.length === 0 ? undefined : async () => (await avgAtK(backend, evalProblems(suite, held), suite.score, spec06, coll)).accuracy,
+    evaluate: held.length === 0 ? undefined : async () => (await avgAtK(backend, evalProblems(suite, held), suite.scoreBatch, spec06, coll)).accuracy,
     onEpochEnd: async (r) => {
       if (hooks.onSftEpoch !== undefined) await hooks.onSftEpoch(r);
     },
@@ -163,7 +163,7 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
   await runGrpo({
     backend, log, collective: coll, tokenizer: suite.tokenizer.toJSON(), stages,
     resume: resume,
-    score: suite.score,
+    score: suite.scoreBatch,
     options: {
       temperature: spec.temperature.initial, resumeTemperature: cfg.temperature, topP: spec.topP, seed: spec.seed,
       eos: suite.tokenizer.eos, pad: suite.tokenizer.pad, microBatch: 32, truncatedReward: spec.reward.truncatedReward,
@@ -173,7 +173,7 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
     evaluate: async (si, epoch) => {
       const e = spec.evaluation;
       if (epoch % e.everyEpochs !== 0 || held[si].length === 0) return NaN;
-      return (await avgAtK(backend, evalProblems(suite, held[si]), suite.score, evalSpec(suite, e, spec.stages[si].maxResponseLength, spec.seed), coll)).accuracy;
+      return (await avgAtK(backend, evalProblems(suite, held[si]), suite.scoreBatch, evalSpec(suite, e, spec.stages[si].maxResponseLength, spec.seed), coll)).accuracy;
     },
     onEpochEnd: async (r) => {
       globalEpoch++;
@@ -200,7 +200,7 @@ export async function runEval(cfg: TrainerConfig, log: Log, coll: Collective): P
   for (const d of datas) {
     const held = suite.problems({ levels: d.levels, seed: d.seed, evalPrompts: d.evalPrompts, prompts: d.evalPrompts, split: "eval" });
     const t0 = performance.now();
-    const r = await avgAtK(backend, evalProblems(suite, held), suite.score, evalSpec(suite, ev, ck.config.ctx, 0), coll);
+    const r = await avgAtK(backend, evalProblems(suite, held), suite.scoreBatch, evalSpec(suite, ev, ck.config.ctx, 0), coll);
     log({ event: "eval", checkpoint: ck.path, levels: d.levels, prompts: held.length, ...ev, ...r, seconds: Math.round((performance.now() - t0) / 1000) });
   }
   backend.close();

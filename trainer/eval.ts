@@ -24,8 +24,27 @@ export interface EvalSpec {
   seed: number;
 }
 
-/** Scorer turns a response's token ids into a 0/1 reward for its problem. */
-export type Scorer<P> = (response: number[], problem: P) => Promise<number>;
+/** ScoreItem is one response (token ids) with the problem it answers. */
+export interface ScoreItem<P> {
+  response: number[];
+  problem: P;
+}
+
+/**
+ * Scorer turns a batch of responses into 0/1 rewards, one per item and in order. The loops hand
+ * it every rollout of a sampled batch at once, so a reward that runs a process per response
+ * (the code sandbox) can run several side by side.
+ */
+export type Scorer<P> = (items: ScoreItem<P>[]) => Promise<number[]>;
+
+/** scoreEach makes a Scorer of a one-response reward, scoring the items one after another in order. */
+export function scoreEach<P>(score: (response: number[], problem: P) => Promise<number>): Scorer<P> {
+  return async (items) => {
+    const out: number[] = [];
+    for (const it of items) out.push(await score(it.response, it.problem));
+    return out;
+  };
+}
 
 /** EvalResult is avg@k accuracy with response-length figures. */
 export interface EvalResult {
@@ -47,9 +66,10 @@ export async function avgAtK<P>(backend: Backend, problems: EvalProblem<P>[], sc
   for (let s = 0; s < jobs.length; s += spec.batch) {
     const chunk = jobs.slice(s, s + spec.batch);
     const rollouts = backend.sample(chunk.map((j) => j.p.prompt), spec, chunk.map((j) => j.rng));
-    for (let i = 0; i < chunk.length; i++) {
-      const r = rollouts[i];
-      sums[0] += r.truncated ? 0 : await score(r.response, chunk[i].p.problem);
+    // A truncated response scores 0 without being run.
+    const done = rollouts.flatMap((r, i) => (r.truncated ? [] : [{ response: r.response, problem: chunk[i].p.problem }]));
+    sums[0] += (await score(done)).reduce((a, b) => a + b, 0);
+    for (const r of rollouts) {
       sums[1] += r.response.length;
       sums[2] += r.truncated ? 1 : 0;
       sums[3] += 1;

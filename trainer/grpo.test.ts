@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OptimConfigSchema } from "./adamw.ts";
 import { CpuBackend } from "./backend.ts";
-import { avgAtK, type EvalSpec } from "./eval.ts";
+import { avgAtK, scoreEach, type EvalSpec } from "./eval.ts";
 import { groupAdvantages, rolloutBatch, runGrpo, type RlEpochReport } from "./grpo.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
@@ -39,7 +39,7 @@ test("GRPO raises the rollout reward of a partly trained model and reports entro
   const train = toyProblems(new Rng(1), 1200);
   await runSft({ backend: be, options: { epochs: 3, batchSize: 8, seqLen: 16, microBatch: 8, optim, decay: "cosine", seed: 5, pad: toyVocab.pad },
     train: train.map(toyExample), tokenizer: {}, log: () => {} });
-  const score = async (resp: number[], p: ToyProblem) => (toyDecode(resp) === p.answer ? 1 : 0);
+  const score = scoreEach(async (resp: number[], p: ToyProblem) => (toyDecode(resp) === p.answer ? 1 : 0));
   const held = toyProblems(new Rng(9), 80);
   const spec: EvalSpec = { k: 4, temperature: 0.6, topP: 0.95, maxNewTokens: 4, eos: toyVocab.eos, batch: 64, seed: 3 };
   const reports: RlEpochReport[] = [];
@@ -78,7 +78,7 @@ test("two data-parallel GRPO ranks end with the weights of one rank, and a resum
   const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 32, layers: 1, heads: 2, ctx: 16 });
   const optim = OptimConfigSchema.parse({ lr: 1e-3, weightDecay: 0, warmup: 0 });
   const mk = () => new CpuBackend(cfg, initParams(cfg, new Rng(5)), optim, createWasmKernels({ threads: 1 }));
-  const score = async (resp: number[], p: ToyProblem) => (toyDecode(resp) === p.answer ? 1 : 0);
+  const score = scoreEach(async (resp: number[], p: ToyProblem) => (toyDecode(resp) === p.answer ? 1 : 0));
   const stages = [{
     name: "toy", prompts: toyProblems(new Rng(4), 12).map((p, i) => ({ id: String(i), prompt: toyPrompt(p), problem: p })),
     maxResponseLength: 3, epochs: 2, promptsPerBatch: 6, rolloutsPerPrompt: 4, learningRate: 1e-3, overlongFiltering: true, dropSolvedPrompts: false,

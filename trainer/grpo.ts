@@ -85,6 +85,7 @@ export interface GrpoContext<P> {
   backend: Backend;
   options: GrpoOptions;
   stages: RlStage<P>[];
+  /** score rewards the finished rollouts of one batch, in order. */
   score: Scorer<P>;
   /** evaluate returns held-out accuracy for a stage (avg@k); called at each epoch end when given. */
   evaluate?: (stageIndex: number, epoch: number) => Promise<number>;
@@ -195,11 +196,11 @@ export async function runGrpo<P>(ctx: GrpoContext<P>): Promise<{ steps: number; 
         const rollouts = prompts.length === 0 ? [] : backend.sample(prompts,
           { temperature: tEpoch, topP: o.topP, maxNewTokens: stage.maxResponseLength, eos: o.eos }, rngs);
         // 3. rewards and group-normalised advantages
-        const rewards: number[] = [];
-        for (let i = 0; i < rollouts.length; i++) {
-          const r = rollouts[i];
-          rewards.push(r.truncated ? o.truncatedReward : await ctx.score(r.response, mine[Math.floor(i / g)].problem));
-        }
+        //    (the batch's finished rollouts are scored in one call; truncated ones get truncatedReward unscored)
+        const finished = rollouts.flatMap((r, i) => (r.truncated ? [] : [{ response: r.response, problem: mine[Math.floor(i / g)].problem }]));
+        const scored = await ctx.score(finished);
+        let next = 0;
+        const rewards = rollouts.map((r) => (r.truncated ? o.truncatedReward : scored[next++]));
         const adv = groupAdvantages(rewards, g);
         mine.forEach((p, k) => {
           if (rewards.slice(k * g, (k + 1) * g).every((x) => x >= 1)) solvedNow.push(p.id);

@@ -8,11 +8,11 @@ import { after, test } from "node:test";
 import { OptimConfigSchema } from "./adamw.ts";
 import { CpuBackend } from "./backend.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
-import { avgAtK } from "./eval.ts";
+import { avgAtK, scoreEach } from "./eval.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { packRows, runSft, type SftOptions } from "./sft.ts";
-import { toyDecode, toyExample, toyProblems, toyPrompt, toyVocab } from "./testing.ts";
+import { toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "./testing.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
 const dirs: string[] = [];
@@ -48,7 +48,7 @@ test("SFT from scratch learns toy addition to at least 90% avg@4 accuracy at tem
     train, heldOut: probe.map(toyExample), tokenizer: {}, log: (e) => events.push(e),
   });
   const acc = await avgAtK(be, probe.map((p) => ({ prompt: toyPrompt(p), problem: p })),
-    async (resp, p) => (toyDecode(resp) === p.answer ? 1 : 0),
+    scoreEach(async (resp: number[], p: ToyProblem) => (toyDecode(resp) === p.answer ? 1 : 0)),
     { k: 4, temperature: 0.6, topP: 0.95, maxNewTokens: 4, eos: toyVocab.eos, batch: 32, seed: 1 });
   be.close();
   assert.equal(res.reports.length, 8);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "./rng.ts";
-import { loadSuite, sftExamples, type DataRequest, type TaskSuite } from "./suite.ts";
+import { loadSuite, sftExamples, type DataRequest, type SuiteProblem, type TaskSuite } from "./suite.ts";
 import type { CodeProblem } from "./tasks/code.ts";
 import { splitOf } from "./tasks/dataset.ts";
 
@@ -32,6 +32,35 @@ test("the code suite's teacher traces score 1 and a wrong response scores 0 thro
     const wrong = `\`\`\`js\nconst ${(p as CodeProblem).entryPoint} = () => null;\n\`\`\``;
     assert.equal(await s.score(ids(s, wrong), p), 0, p.prompt);
   }
+});
+
+test("the code suite scores a batch of right and wrong rollouts through the sandbox, each reward in its item's place", async () => {
+  const s = await loadSuite("code");
+  const rng = new Rng(4);
+  const right = (p: SuiteProblem) => ids(s, s.teacher(p, rng, 1)[0]);
+  const wrong = (p: SuiteProblem) => ids(s, `\`\`\`js\nconst ${(p as CodeProblem).entryPoint} = () => null;\n\`\`\``);
+  const [a, b, c] = s.problems(request("eval", 3));
+  // The pattern differs from its reverse and from every rotation, so rewards out of order fail.
+  const items = [
+    { response: right(a), problem: a }, { response: wrong(a), problem: a }, { response: wrong(b), problem: b },
+    { response: right(b), problem: b }, { response: right(c), problem: c }, { response: wrong(c), problem: c },
+    { response: right(c), problem: c },
+  ];
+  assert.deepEqual(await s.scoreBatch(items), [1, 0, 0, 1, 1, 0, 1]);
+  assert.deepEqual(await s.scoreBatch([]), []);
+});
+
+test("the math suite's batch score is its one-at-a-time score, item by item", async () => {
+  const s = await loadSuite("math");
+  const rng = new Rng(5);
+  const items = s.problems(request("eval", 4)).flatMap((p) => [
+    { response: ids(s, s.teacher(p, rng, 1)[0]), problem: p },
+    { response: ids(s, "\\boxed{no}"), problem: p },
+  ]);
+  const one: number[] = [];
+  for (const it of items) one.push(await s.score(it.response, it.problem));
+  assert.deepEqual(await s.scoreBatch(items), one);
+  assert.deepEqual(one, [1, 0, 1, 0, 1, 0, 1, 0]);
 });
 
 test("the code suite's SFT examples fit the demo model's 128-token context", async () => {

@@ -2,7 +2,8 @@
 // tokenizer, held-out and training problems, teacher traces and a 0/1 reward, all already in
 // token ids where the loops need them. loadSuite builds one from the task modules
 // (trainer/tokenizer.ts, trainer/tasks/, trainer/rewards/); the engine files never import it.
-import { codeReward } from "./rewards/code.ts";
+import type { ScoreItem } from "./eval.ts";
+import { codeReward, codeRewards } from "./rewards/code.ts";
 import { mathReward } from "./rewards/math.ts";
 import { Rng } from "./rng.ts";
 import { codeProblem, teacherCodes, type CodeProblem } from "./tasks/code.ts";
@@ -48,6 +49,8 @@ export interface TaskSuite {
   teacher(p: SuiteProblem, rng: Rng, n: number): string[];
   /** score rewards a response (token ids, eos excluded or not) for its problem: 0 or 1. */
   score(response: number[], p: SuiteProblem): Promise<number>;
+  /** scoreBatch rewards many responses at once, one 0/1 per item and in order; the loops call it. */
+  scoreBatch(items: ScoreItem<SuiteProblem>[]): Promise<number[]>;
 }
 
 /** promptIds is how every prompt is fed to the model: bos, then the prompt's tokens. */
@@ -126,13 +129,18 @@ export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown):
       teacher: (p, rng, n) => teacherCodes(p as CodeProblem, rng.fn(), n),
       // Runs the hidden tests in a sandboxed child process; never throws.
       score: (response, p) => codeReward(responseText(tokenizer, response), p as CodeProblem),
+      // Two children at a time, as the trainer runs two kernel threads (cli.ts): codeRewards'
+      // default, availableParallelism, counts the node's cores, not the pod's CPU limit.
+      scoreBatch: (items) => codeRewards(items.map((it) => ({ response: responseText(tokenizer, it.response), problem: it.problem as CodeProblem })), { concurrency: 2 }),
     };
   }
+  const score = async (response: number[], p: SuiteProblem) => mathReward(responseText(tokenizer, response), (p as MathProblem).answer);
   return {
     name: "math",
     tokenizer,
     problems: (r) => splitDraws(mathProblem, inEval, r),
     teacher: (p, rng, n) => teacherSolutions(p as MathProblem, rng.fn(), n),
-    score: async (response, p) => mathReward(responseText(tokenizer, response), (p as MathProblem).answer),
+    score,
+    scoreBatch: (items) => Promise.all(items.map((it) => score(it.response, it.problem))),
   };
 }
