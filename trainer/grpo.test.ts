@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OptimConfigSchema } from "./adamw.ts";
 import { CpuBackend } from "./backend.ts";
-import { avgAtK, scoreEach, type EvalSpec } from "./eval.ts";
+import { avgAtK, scoreEach, type EvalSpec, type Scorer } from "./eval.ts";
 import { groupAdvantages, rolloutBatch, runGrpo, type RlEpochReport } from "./grpo.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
@@ -121,4 +121,34 @@ test("two data-parallel GRPO ranks end with the weights of one rank, and a resum
     await rm(dir, { recursive: true, force: true });
   }
   for (const be of [single, ...pair]) be.close();
+});
+
+test("GRPO scores each batch's finished rollouts in one call and gives truncated ones truncatedReward unscored", async () => {
+  const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 16, layers: 1, heads: 2, ctx: 16 });
+  const be = new CpuBackend(cfg, initParams(cfg, new Rng(6)), OptimConfigSchema.parse({ lr: 1e-3, warmup: 0 }), createWasmKernels({ threads: 1 }));
+  const calls: number[][] = [];
+  const score: Scorer<ToyProblem> = async (items) => {
+    // Rewards that vary by problem, so the reported mean depends on which rollouts were scored.
+    const rewards = items.map((it) => (it.problem.a % 2 === 0 ? 1 : 0));
+    calls.push(rewards);
+    return rewards;
+  };
+  const reports: RlEpochReport[] = [];
+  await runGrpo({
+    backend: be, tokenizer: {}, score, log: () => {}, onEpochEnd: async (r) => void reports.push(r),
+    options: { temperature: 1.5, topP: 1, seed: 3, eos: toyVocab.eos, pad: toyVocab.pad, microBatch: 64, truncatedReward: 0.25, entropyOffsets: [] },
+    stages: [{
+      name: "toy", prompts: toyProblems(new Rng(8), 12).map((p, i) => ({ id: String(i), prompt: toyPrompt(p), problem: p })),
+      maxResponseLength: 3, epochs: 1, promptsPerBatch: 6, rolloutsPerPrompt: 4, learningRate: 1e-3, overlongFiltering: true, dropSolvedPrompts: false,
+    }],
+  });
+  be.close();
+  // 12 prompts in batches of 6, 4 rollouts each: two calls, 48 rollouts in all.
+  assert.equal(calls.length, 2);
+  const scored = calls.flat();
+  const truncated = 48 - scored.length;
+  assert.ok(calls.every((c) => c.length > 1) && truncated > 0, `calls ${calls.map((c) => c.length).join(", ")}`);
+  assert.equal(reports[0].truncationRate, Number((truncated / 48).toPrecision(5)));
+  const want = (scored.reduce((a, b) => a + b, 0) + 0.25 * truncated) / 48;
+  assert.equal(reports[0].reward, Number(want.toPrecision(5)));
 });
