@@ -2,7 +2,7 @@
 // overrides, checkpoints, failure policy, lifecycle) and the status every temper job reports.
 // Every field is described for `kubectl explain`; every string and list is bounded.
 import { z } from "zod";
-import { withRules } from "./rules.ts";
+import { withRules, type Rule } from "./rules.ts";
 
 /** dnsLabel is a DNS-1123 label, the shape of names that end up in pod host names. */
 export const dnsLabel = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
@@ -99,16 +99,27 @@ export const gangFields = {
     .describe("ttlSecondsAfterFinished deletes the job's children (pods, Jobs, Services, Secrets) this long after it finishes. The job record itself is kept."),
 };
 
+/** maxCodeLevel is the hardest level of the code task; trainer/tasks/code.ts generates levels 1..maxCodeLevel. */
+export const maxCodeLevel = 3;
+
 /** data says which generated tasks a stage trains or is evaluated on. */
 export const dataFields = {
   task: z.enum(["math", "code"]).default("math").describe("task is the problem family: math (verifiable answer) or code (hidden tests). Default math."),
   levels: z.array(z.int().min(1).max(5)).min(1).max(5).default([1])
-    .describe("levels are the difficulty levels (1 easiest, 5 hardest) drawn from. Default [1]."),
+    .describe(`levels are the difficulty levels (1 easiest, 5 hardest; code has 1..${maxCodeLevel}) drawn from. Default [1].`),
   prompts: z.int().min(1).max(10000000).default(2000).describe("prompts is the number of distinct training prompts. Default 2000."),
   evalPrompts: z.int().min(0).max(100000).default(200)
     .describe("evalPrompts is the size of the held-out evaluation set, disjoint from the training prompts. Default 200."),
   seed: z.int().min(0).max(2147483647).default(0).describe("seed makes data generation reproducible. Default 0."),
 };
+
+/**
+ * dataRules are the cross-field rules of every data block built from dataFields. Without the
+ * code rule a code job asking for level 4 would be accepted and fail only when its pod starts.
+ */
+export const dataRules: Rule[] = [
+  { rule: `self.task != 'code' || self.levels.all(l, l <= ${maxCodeLevel})`, message: `code tasks have levels 1..${maxCodeLevel}`, fieldPath: ".levels" },
+];
 
 /** conditionStatus is a condition's truth value. */
 export const conditionStatus = z.enum(["True", "False", "Unknown"]);

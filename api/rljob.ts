@@ -2,7 +2,7 @@
 // second half of the AceReason recipe. Decisions (temperature, attempt) live in status; the
 // operator never writes spec, so GitOps tools see no drift.
 import { z } from "zod";
-import { dataFields, dnsLabel, gangFields, objectSchema, statusFields } from "./common.ts";
+import { dataFields, dataRules, dnsLabel, gangFields, objectSchema, statusFields } from "./common.ts";
 import { maxJobNameLength } from "./meta.ts";
 import { withRules } from "./rules.ts";
 
@@ -22,7 +22,7 @@ export const initFrom = withRules(
 export const stage = z
   .strictObject({
     name: dnsLabel.describe("name identifies the stage in status and events; unique within the job."),
-    data: z.strictObject({ ...dataFields }).prefault({}).describe("data is the prompt set of this stage."),
+    data: withRules(z.strictObject({ ...dataFields }), dataRules).prefault({}).describe("data is the prompt set of this stage."),
     maxResponseLength: z.int().min(8).max(131072).describe("maxResponseLength is the longest rollout in tokens; longer ones are truncated."),
     epochs: z.int().min(1).max(1000).default(1).describe("epochs is the number of passes over this stage's prompts. Default 1."),
     promptsPerBatch: z.int().min(1).max(4096).default(16).describe("promptsPerBatch is the number of prompts per on-policy update. Default 16."),

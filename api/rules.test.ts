@@ -21,6 +21,7 @@ const cases: Case[] = [
   { name: "rejects zero epochs", base: sftJob, path: "spec.epochs", value: 0, field: "spec.epochs" },
   { name: "rejects a zero learning rate", base: sftJob, path: "spec.learningRate", value: 0, field: "spec.learningRate" },
   { name: "rejects a data level above 5", base: sftJob, path: "spec.data", value: { levels: [6] }, field: "spec.data.levels[0]" },
+  { name: "rejects a code level above 3", base: sftJob, path: "spec.data", value: { task: "code", levels: [1, 4] }, field: "spec.data.levels" },
   { name: "rejects an unknown task", base: sftJob, path: "spec.data", value: { task: "poetry" }, field: "spec.data.task" },
   { name: "rejects a model with both architecture and from", base: sftJob, path: "spec.model", value: { architecture: {}, from: "file:///c" }, field: "spec.model" },
   { name: "rejects a model with neither architecture nor from", base: sftJob, path: "spec.model", value: {}, field: "spec.model" },
@@ -39,6 +40,7 @@ const cases: Case[] = [
   { name: "rejects missing stages", base: rlJob, path: "spec.stages", value: undefined, field: "spec.stages" },
   { name: "rejects duplicate stage names", base: rlJob, path: "spec.stages", value: [{ name: "s", maxResponseLength: 64 }, { name: "s", maxResponseLength: 64 }], field: "spec.stages" },
   { name: "rejects a stage without maxResponseLength", base: rlJob, path: "spec.stages", value: [{ name: "s" }], field: "spec.stages[0].maxResponseLength" },
+  { name: "rejects a stage's code level above 3", base: rlJob, path: "spec.stages", value: [{ name: "s", maxResponseLength: 64, data: { task: "code", levels: [5] } }], field: "spec.stages[0].data.levels" },
   { name: "rejects a group of one rollout", base: rlJob, path: "spec.stages", value: [{ name: "s", maxResponseLength: 64, rolloutsPerPrompt: 1 }], field: "spec.stages[0].rolloutsPerPrompt" },
   { name: "rejects temperature.min above temperature.max", base: rlJob, path: "spec.temperature", value: { min: 0.9, max: 0.5, initial: 0.7 }, field: "spec.temperature.max" },
   { name: "rejects an initial temperature below min", base: rlJob, path: "spec.temperature", value: { min: 0.5, initial: 0.4 }, field: "spec.temperature.initial" },
@@ -101,6 +103,21 @@ describe("defaults", () => {
 });
 
 describe("messages", () => {
+  test("a code level above 3 names the field and the levels code has, on both paths", () => {
+    const bad = withPath(sftJob(), "spec.data", { task: "code", levels: [4] });
+    const p = validateObject(structuredClone(bad), 0).problems.find((x) => x.field === "spec.data.levels");
+    assert.match(p?.message ?? "", /code tasks have levels 1\.\.3$/);
+    const r = kinds.SFTJob.schema.safeParse(bad);
+    assert.deepEqual(r.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`), ["spec.data.levels: code tasks have levels 1..3"]);
+  });
+  test("math keeps levels 4 and 5, and code accepts 1..3", () => {
+    for (const data of [{ task: "math", levels: [4, 5] }, { task: "code", levels: [1, 2, 3] }]) {
+      const m = withPath(sftJob(), "spec.data", data);
+      assert.deepEqual(zodIssues(m), [], JSON.stringify(data));
+      assert.deepEqual(validateObject(m, 0).problems, [], JSON.stringify(data));
+    }
+  });
+
   test("a temperature rule quotes the offending bound", () => {
     const bad = withPath(rlJob(), "spec.temperature", { min: 0.9, max: 0.5, initial: 0.7 });
     const p = validateObject(bad, 0).problems.find((x) => x.field === "spec.temperature.max");

@@ -1,7 +1,7 @@
 // sftjob: the SFTJob kind — supervised fine-tuning on teacher traces, the first half of the
 // AceReason recipe. A finished SFTJob's final checkpoint is what an RLJob's initFrom.sftJob uses.
 import { z } from "zod";
-import { dataFields, gangFields, objectSchema, statusFields } from "./common.ts";
+import { dataFields, dataRules, gangFields, objectSchema, statusFields } from "./common.ts";
 import { maxJobNameLength } from "./meta.ts";
 import { withRules } from "./rules.ts";
 
@@ -29,13 +29,14 @@ export const model = withRules(
 ).describe("model is what SFT starts from: exactly one of architecture (train from scratch) or from (a checkpoint).");
 
 /** sftData is the teacher-traced dataset SFT trains on. */
-export const sftData = z
-  .strictObject({
+export const sftData = withRules(
+  z.strictObject({
     ...dataFields,
     responsesPerPrompt: z.int().min(1).max(64).default(4)
       .describe("responsesPerPrompt is the number of distinct teacher traces per prompt. Default 4."),
-  })
-  .describe("data is the generated dataset: task, levels, number of prompts and teacher responses per prompt.");
+  }),
+  dataRules,
+).describe("data is the generated dataset: task, levels, number of prompts and teacher responses per prompt.");
 
 /** schedule shapes the learning rate over training. */
 export const schedule = z

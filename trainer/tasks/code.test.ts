@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { maxCodeLevel } from "../../api/common.ts";
 import { codeLevels, codeProblem, contextChars, teacherCode, teacherCodes } from "./code.ts";
 import { mulberry32 } from "./random.ts";
 
@@ -39,4 +40,11 @@ test("the teacher writes distinct traces when the family has several solutions t
     assert.ok(distinct / 50 > 1.5, `level ${level}: ${distinct / 50} distinct traces of 4`);
   }
   assert.equal(teacherCodes(codeProblem(rng, 1), rng, 40).length, 40);
+});
+
+test("every level the API accepts for code has problems, and the level above it has none", () => {
+  const rng = mulberry32(11);
+  // codeLevels is 1..maxCodeLevel; the families must fill exactly that range.
+  for (const level of codeLevels) assert.equal(codeProblem(rng, level).level, level);
+  assert.throws(() => codeProblem(rng, maxCodeLevel + 1), /level must be one of/);
 });

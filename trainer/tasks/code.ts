@@ -8,6 +8,7 @@
 // correct solutions written differently (arrow or declaration, loop or built-ins), so teacher
 // traces vary as they do for math. Prompts are compact and the teacher keeps to solutions that
 // fit, so prompt and trace share the demo model's 128-character context.
+import { maxCodeLevel } from "../../api/common.ts";
 import type { SandboxTest } from "../sandbox/sandbox.ts";
 import { distinctDraws, int, pick, type Rand } from "./random.ts";
 
@@ -70,8 +71,8 @@ const families: Family[] = [
     solutions: ["const isPal = (s) => s === [...s].reverse().join('');", "const isPal = (s) => [...s].reverse().join('') === s;", "function isPal(s) { return s === s.split('').reverse().join(''); }", "function isPal(s) { for (let i = 0, j = s.length - 1; i < j; i++, j--) if (s[i] !== s[j]) return false; return true; }"] },
 ];
 
-/** codeLevels are the levels that have problems. */
-export const codeLevels = [1, 2, 3];
+/** codeLevels are the levels that have problems: 1..maxCodeLevel, the bound the API enforces on code jobs. */
+export const codeLevels = Array.from({ length: maxCodeLevel }, (_, i) => i + 1);
 
 const show = (name: string, t: SandboxTest) => `${name}(${t.args.map((a) => JSON.stringify(a)).join(", ")}) = ${JSON.stringify(t.expected)}`;
 
