@@ -92,6 +92,36 @@ test("the WASM GELU and its gradient match the JS reference, on one thread or tw
   }
 });
 
+test("the WASM layer norm and its gradient match the JS reference, with or without an input gradient", () => {
+  const rng = new Rng(23);
+  for (const kern of [one, two] as Kernels[]) {
+    for (const [rows, d] of [[3, 8], [4096, 128], [5, 6]]) {
+      const x = kern.alloc(rows * d);
+      for (let i = 0; i < x.length; i++) x[i] = rng.normal() * 2 + 0.5;
+      const w = Float32Array.from({ length: d }, () => rng.normal());
+      const b = Float32Array.from({ length: d }, () => rng.normal());
+      const [y, mean, rstd] = [kern.alloc(rows * d), kern.alloc(rows), kern.alloc(rows)];
+      const [wy, wmean, wrstd] = [new Float32Array(rows * d), new Float32Array(rows), new Float32Array(rows)];
+      kern.layerNorm(x, w, b, y, mean, rstd, rows, d, 1e-5);
+      jsPointwise.layerNorm(x, w, b, wy, wmean, wrstd, rows, d, 1e-5);
+      assertClose(y, wy, 1e-4, `${kern.name} layerNorm ${rows}x${d}`);
+      const g = kern.alloc(rows * d);
+      for (let i = 0; i < g.length; i++) g[i] = rng.normal();
+      for (const withXg of [true, false]) {
+        const xg = withXg ? kern.alloc(rows * d).fill(0.25) : null;
+        const wxg = withXg ? new Float32Array(rows * d).fill(0.25) : null;
+        const [wg, bg, wwg, wbg] = [d, d, d, d].map(() => new Float32Array(d).fill(1));
+        kern.layerNormBackward(x, w, g, mean, rstd, xg, wg, bg, rows, d);
+        jsPointwise.layerNormBackward(x, w, g, wmean, wrstd, wxg, wwg, wbg, rows, d);
+        if (xg !== null && wxg !== null) assertClose(xg, wxg, 1e-3, `${kern.name} layerNorm dx ${rows}x${d}`);
+        assertClose(wg, wwg, 1e-3, `${kern.name} layerNorm dw ${rows}x${d}`);
+        assertClose(bg, wbg, 1e-3, `${kern.name} layerNorm db ${rows}x${d}`);
+      }
+      kern.reset();
+    }
+  }
+});
+
 test("the WASM causal softmax and its gradient match the JS reference and stay causal", () => {
   const rng = new Rng(22);
   for (const kern of [one, two] as Kernels[]) {

@@ -1,7 +1,8 @@
 // kernels.ts: the compute-kernel seam under the ops. A Kernels value does batched matrix
 // multiplication, the only operation whose cost grows faster than its data, and the few
 // element- and row-wise loops that cost most of the rest of a step (GELU and causal softmax,
-// each an exp per element, forward and backward); everything else in ops.ts is a plain loop.
+// each an exp per element, and layer norm, forward and backward); everything else in ops.ts
+// is a plain loop.
 // naiveKernels is the reference twin every fast kernel is tested against (llm.c keeps
 // matmul_forward_naive beside matmul_forward for the same reason).
 
@@ -31,6 +32,11 @@ export interface Kernels {
   causalSoftmax(p: Float32Array, rows: number, t: number, scale: number): void;
   /** softmaxBackward turns dp into the raw-score gradient in place: dp ← p ⊙ (dp − Σ dp ⊙ p) · scale per row. */
   softmaxBackward(p: Float32Array, dp: Float32Array, rows: number, t: number, scale: number): void;
+  /** layerNorm normalises rows of d floats of x into y (scaled by w, shifted by b), keeping each row's mean and 1/std. */
+  layerNorm(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, d: number, eps: number): void;
+  /** layerNormBackward adds the gradients of layerNorm into xg (unless null), wg and bg. */
+  layerNormBackward(x: Float32Array, w: Float32Array, g: Float32Array, mean: Float32Array, rstd: Float32Array,
+    xg: Float32Array | null, wg: Float32Array, bg: Float32Array, rows: number, d: number): void;
   /**
    * alloc returns an array for activations and their gradients, valid until the next reset:
    * zeroed, unless zero is false — for an output the op overwrites whole, where zeroing hundreds
@@ -51,7 +57,7 @@ export function gemmFlops(s: GemmSpec): number {
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** jsPointwise are the plain-JS element- and row-wise kernels, the reference for fast ones. */
-export const jsPointwise: Pick<Kernels, "gelu" | "geluBackward" | "causalSoftmax" | "softmaxBackward"> = {
+export const jsPointwise: Pick<Kernels, "gelu" | "geluBackward" | "causalSoftmax" | "softmaxBackward" | "layerNorm" | "layerNormBackward"> = {
   gelu(x, y, th) {
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
@@ -96,6 +102,44 @@ export const jsPointwise: Pick<Kernels, "gelu" | "geluBackward" | "causalSoftmax
       for (let j = 0; j <= row; j++) dot += dp[off + j] * p[off + j];
       for (let j = 0; j <= row; j++) dp[off + j] = p[off + j] * (dp[off + j] - dot) * scale;
       for (let j = row + 1; j < t; j++) dp[off + j] = 0;
+    }
+  },
+  layerNorm(x, w, b, y, mean, rstd, rows, d, eps) {
+    for (let i = 0; i < rows; i++) {
+      const o = i * d;
+      let m = 0;
+      for (let j = 0; j < d; j++) m += x[o + j];
+      m /= d;
+      let v = 0;
+      for (let j = 0; j < d; j++) v += (x[o + j] - m) ** 2;
+      const r = 1 / Math.sqrt(v / d + eps);
+      mean[i] = m;
+      rstd[i] = r;
+      for (let j = 0; j < d; j++) y[o + j] = (x[o + j] - m) * r * w[j] + b[j];
+    }
+  },
+  layerNormBackward(x, w, g, mean, rstd, xg, wg, bg, rows, d) {
+    for (let i = 0; i < rows; i++) {
+      const off = i * d;
+      const m = mean[i];
+      const r = rstd[i];
+      let sumG = 0;
+      let sumGX = 0;
+      for (let j = 0; j < d; j++) {
+        const xhat = (x[off + j] - m) * r;
+        const gw = g[off + j] * w[j];
+        sumG += gw;
+        sumGX += gw * xhat;
+        wg[j] += g[off + j] * xhat;
+        bg[j] += g[off + j];
+      }
+      if (xg === null) continue;
+      sumG /= d;
+      sumGX /= d;
+      for (let j = 0; j < d; j++) {
+        const xhat = (x[off + j] - m) * r;
+        xg[off + j] += r * (g[off + j] * w[j] - sumG - xhat * sumGX);
+      }
     }
   },
 };

@@ -81,9 +81,9 @@ function get(p: Params, name: string): Tensor {
   return t;
 }
 
-function norm(c: GPTConfig, p: Params, name: string, x: Tensor): Tensor {
+function norm(k: Kernels, c: GPTConfig, p: Params, name: string, x: Tensor): Tensor {
   return c.norm === "layernorm"
-    ? layerNorm(x, get(p, `${name}.weight`), get(p, `${name}.bias`))
+    ? layerNorm(k, x, get(p, `${name}.weight`), get(p, `${name}.bias`))
     : rmsNorm(x, get(p, `${name}.weight`));
 }
 
@@ -104,13 +104,13 @@ export function forward(k: Kernels, c: GPTConfig, p: Params, ids: Int32Array, ba
   const pos = Int32Array.from({ length: batch * t }, (_, i) => i % t);
   for (let l = 0; l < c.layers; l++) {
     const pre = `h.${l}`;
-    let qkv = linear(k, norm(c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)); // (B*T, 3d)
+    let qkv = linear(k, norm(k, c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)); // (B*T, 3d)
     if (c.positions === "rope") qkv = rope(qkv, pos, c.heads);
     const a = attention(k, qkv, { batch, t, heads: c.heads }); // (B*T, d)
     x = add(x, linear(k, a, get(p, `${pre}.attn.proj.weight`), get(p, `${pre}.attn.proj.bias`)));
-    x = add(x, mlp(k, p, pre, norm(c, p, `${pre}.ln2`, x)));
+    x = add(x, mlp(k, p, pre, norm(k, c, p, `${pre}.ln2`, x)));
   }
-  return head(k, c, p, norm(c, p, "lnf", x)); // (B*T, vocab)
+  return head(k, c, p, norm(k, c, p, "lnf", x)); // (B*T, vocab)
 }
 
 /** KVCache holds each layer's keys and values for B sequences decoded in lockstep. */
@@ -143,7 +143,7 @@ export function decodeStep(k: Kernels, c: GPTConfig, p: Params, cache: KVCache, 
   const scores = new Float32Array(pos + 1);
   for (let l = 0; l < c.layers; l++) {
     const pre = `h.${l}`;
-    let qkvT = linear(k, norm(c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)); // (B, 3d)
+    let qkvT = linear(k, norm(k, c, p, `${pre}.ln1`, x), get(p, `${pre}.attn.qkv.weight`), get(p, `${pre}.attn.qkv.bias`)); // (B, 3d)
     if (c.positions === "rope") qkvT = rope(qkvT, posIds, c.heads);
     const qkv = qkvT.data;
     const kc = cache.keys[l];
@@ -179,9 +179,9 @@ export function decodeStep(k: Kernels, c: GPTConfig, p: Params, cache: KVCache, 
     const a = constant(att, [b, d]);
     a.alloc = k.alloc;
     x = add(x, linear(k, a, get(p, `${pre}.attn.proj.weight`), get(p, `${pre}.attn.proj.bias`)));
-    x = add(x, mlp(k, p, pre, norm(c, p, `${pre}.ln2`, x)));
+    x = add(x, mlp(k, p, pre, norm(k, c, p, `${pre}.ln2`, x)));
   }
-  return head(k, c, p, norm(c, p, "lnf", x)).data; // (B, vocab)
+  return head(k, c, p, norm(k, c, p, "lnf", x)).data; // (B, vocab)
 }
 
 /** flopsPerToken is the matmul FLOPs of one training token (forward + backward, 3× forward). */

@@ -18,6 +18,15 @@ function rand(rng: Rng, shape: number[], scale = 1): Tensor {
   return param(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
 }
 
+/** own moves a tensor and its gradient into the kernels' memory, so WASM kernels take their vector path. */
+function own(kern: Kernels, x: Tensor): Tensor {
+  const data = kern.alloc(x.size);
+  data.set(x.data);
+  x.data = data;
+  x.alloc = (n, zero) => kern.alloc(n, zero);
+  return x;
+}
+
 function check(name: string, f: () => Tensor, inputs: Tensor[]): void {
   const r = gradcheck(f, inputs, { probes: 30 });
   assert.ok(r.worst < TOL, `${name}: worst relative gradient error ${r.worst} (per input ${r.perInput.join(", ")})`);
@@ -44,14 +53,17 @@ for (const kern of [naiveKernels, wasm] as Kernels[]) {
       check("attention t=8", () => attention(kern, qkv8, { batch: 2, t: 8, heads: 2 }), [qkv8]);
     });
 
+    test("layerNorm's gradient matches finite differences", () => {
+      const rng = new Rng(5);
+      const x = own(kern, rand(rng, [4, 8], 2));
+      const w = rand(rng, [8]);
+      const b = rand(rng, [8]);
+      check("layerNorm", () => layerNorm(kern, x, w, b), [x, w, b]);
+    });
+
     test("gelu's gradient matches finite differences", () => {
       const rng = new Rng(7);
-      // x and its gradient in the kernels' own memory, so the WASM kernels take their vector path
-      const x = rand(rng, [3, 9], 2);
-      const own = kern.alloc(x.size);
-      own.set(x.data);
-      x.data = own;
-      x.alloc = (n) => kern.alloc(n);
+      const x = own(kern, rand(rng, [3, 9], 2));
       check("gelu", () => gelu(kern, x), [x]);
     });
   });
@@ -72,14 +84,6 @@ test("embedding and position rows scatter gradients to the looked-up rows", () =
   const pos = rand(rng, [5, 4]);
   const ids = Int32Array.from([1, 3, 1, 0, 5, 2]);
   check("embedding", () => add(embedding(naiveKernels, table, ids), positionRows(naiveKernels, pos, 2, 3)), [table, pos]);
-});
-
-test("layerNorm's gradient matches finite differences", () => {
-  const rng = new Rng(5);
-  const x = rand(rng, [4, 8], 2);
-  const w = rand(rng, [8]);
-  const b = rand(rng, [8]);
-  check("layerNorm", () => layerNorm(x, w, b), [x, w, b]);
 });
 
 test("rmsNorm's gradient matches finite differences", () => {

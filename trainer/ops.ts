@@ -80,52 +80,14 @@ export function linear(k: Kernels, x: Tensor, w: Tensor, bias: Tensor | null, tr
 }
 
 /** layerNorm normalises each row of x (N, d) to zero mean, unit variance, then scales and shifts. */
-export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
+export function layerNorm(k: Kernels, x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
   const [n, d] = x.shape;
   const y = x.alloc(n * d, false);
-  const mean = new Float32Array(n);
-  const rstd = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let m = 0;
-    for (let j = 0; j < d; j++) m += x.data[o + j];
-    m /= d;
-    let v = 0;
-    for (let j = 0; j < d; j++) v += (x.data[o + j] - m) ** 2;
-    const r = 1 / Math.sqrt(v / d + eps);
-    mean[i] = m;
-    rstd[i] = r;
-    for (let j = 0; j < d; j++) y[o + j] = (x.data[o + j] - m) * r * w.data[j] + b.data[j];
-  }
+  const mean = k.alloc(n, false);
+  const rstd = k.alloc(n, false);
+  k.layerNorm(x.data, w.data, b.data, y, mean, rstd, n, d, eps);
   const o = out(y, [n, d], [x, w, b], x.alloc);
-  o.backwardFn = () => {
-    const g = o.g();
-    const xg = x.requiresGrad ? x.g() : null;
-    const wg = w.g();
-    const bg = b.g();
-    for (let i = 0; i < n; i++) {
-      const off = i * d;
-      const m = mean[i];
-      const r = rstd[i];
-      let sumG = 0;
-      let sumGX = 0;
-      for (let j = 0; j < d; j++) {
-        const xhat = (x.data[off + j] - m) * r;
-        const gw = g[off + j] * w.data[j];
-        sumG += gw;
-        sumGX += gw * xhat;
-        wg[j] += g[off + j] * xhat;
-        bg[j] += g[off + j];
-      }
-      if (xg === null) continue;
-      sumG /= d;
-      sumGX /= d;
-      for (let j = 0; j < d; j++) {
-        const xhat = (x.data[off + j] - m) * r;
-        xg[off + j] += r * (g[off + j] * w.data[j] - sumG - xhat * sumGX);
-      }
-    }
-  };
+  o.backwardFn = () => k.layerNormBackward(x.data, w.data, o.g(), mean, rstd, x.requiresGrad ? x.g() : null, w.g(), b.g(), n, d);
   return o;
 }
 

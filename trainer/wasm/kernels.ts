@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { Arena, jsPointwise, type GemmSpec, type Kernels } from "../kernels.ts";
-import { CTRL, floatBits, OP, runShare, wasmApi, type GemmExports, type PointwiseExports } from "./share.ts";
+import { CTRL, floatBits, OP, POINTWISE_ARRAYS, runShare, wasmApi, type GemmExports, type PointwiseExports } from "./share.ts";
 
 const PAGE = 65536;
 /** Jobs below this many multiply-adds run on one thread: waking the worker costs more. */
@@ -82,9 +82,17 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
     runShare(gemm, pw, ctrl, 0);
     runShare(gemm, pw, ctrl, 1);
   }
+  /** inMemory returns x itself when the kernels can read it in place, else a copy in wasm memory. */
+  function inMemory(x: Float32Array): Float32Array {
+    if (inWasm(x)) return x;
+    const c = arena.alloc(x.length, false);
+    c.set(x);
+    return c;
+  }
   /** pointwise posts an element- or row-wise job over len elements (or rows of t). */
   function pointwise(op: number, arrays: Float32Array[], len: number, t: number, scale: number, elements: number): void {
     ctrl[CTRL.op] = op;
+    if (arrays.length > POINTWISE_ARRAYS) throw new Error(`kernels: a pointwise job carries at most ${POINTWISE_ARRAYS} arrays`);
     for (let i = 0; i < arrays.length; i++) ctrl[CTRL.x0 + i] = arrays[i].byteOffset;
     ctrl[CTRL.len] = len;
     ctrl[CTRL.t] = t;
@@ -164,6 +172,24 @@ export function createWasmKernels(opts: WasmKernelOptions = { threads: 2 }): Ker
     softmaxBackward(p, dp, rows, t, scale): void {
       if (!inWasm(p, dp) || t % 4 !== 0) return jsPointwise.softmaxBackward(p, dp, rows, t, scale);
       pointwise(OP.softmaxBackward, [p, dp], rows, t, scale, rows * t);
+    },
+    layerNorm(x, w, b, y, mean, rstd, rows, d, eps): void {
+      if (!inWasm(x, y, mean, rstd) || d % 4 !== 0) return jsPointwise.layerNorm(x, w, b, y, mean, rstd, rows, d, eps);
+      pointwise(OP.layerNorm, [x, inMemory(w), inMemory(b), y, mean, rstd], rows, d, eps, rows * d);
+    },
+    layerNormBackward(x, w, g, mean, rstd, xg, wg, bg, rows, d): void {
+      if (!inWasm(x, g, mean, rstd) || (xg !== null && !inWasm(xg)) || d % 4 !== 0) {
+        return jsPointwise.layerNormBackward(x, w, g, mean, rstd, xg, wg, bg, rows, d);
+      }
+      // Each thread sums its rows' weight and bias gradients into its own pair; both land here.
+      const parts = arena.alloc(4 * d);
+      const [wg0, bg0, wg1, bg1] = [0, 1, 2, 3].map((i) => parts.subarray(i * d, i * d + d));
+      ctrl[CTRL.flag] = xg === null ? 0 : 1;
+      pointwise(OP.layerNormBackward, [x, inMemory(w), g, mean, rstd, xg ?? g, wg0, bg0, wg1, bg1], rows, d, 0, rows * d);
+      for (let j = 0; j < d; j++) {
+        wg[j] += wg0[j] + wg1[j];
+        bg[j] += bg0[j] + bg1[j];
+      }
     },
     alloc: (n: number, zero?: boolean) => arena.alloc(n, zero),
     reset: () => arena.reset(),

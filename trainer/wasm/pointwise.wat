@@ -1,5 +1,5 @@
 ;; pointwise.wat: the fast element- and row-wise kernels of a training step (WASM SIMD): GELU and
-;; its gradient, causal softmax and its gradient. Source of pointwise.wasm (`npm run build:wasm`).
+;; its gradient, causal softmax and its gradient, layer norm and its gradient. Source of pointwise.wasm (`npm run build:wasm`).
 ;; Between the matmuls these are most of a step's time in plain JS, mostly for Math.exp; here
 ;; exp is a vector polynomial (relative error about 2e-7) and four lanes go at once.
 ;; Like gemm.wat it knows nothing of tensors or threads: the caller gives each thread a range.
@@ -165,6 +165,109 @@
                      (local.get $sc)))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $l2)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rnext))))
+  ;; hsum is the sum of a vector's four lanes.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+             (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; layerNorm normalises rows [r0, r1) of x (rows of d floats, d a multiple of 4) to zero mean and
+  ;; unit variance, then scales by w and shifts by b into y; it keeps each row's mean and 1/std.
+  (func (export "layerNorm") (param $x i32) (param $w i32) (param $b i32) (param $y i32) (param $mean i32) (param $rstd i32)
+                             (param $r0 i32) (param $r1 i32) (param $d i32) (param $eps f32)
+    (local $r i32) (local $row i32) (local $j i32) (local $bytes i32) (local $acc v128) (local $m f32) (local $rs f32)
+    (local $mv v128) (local $rv v128) (local $t v128)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $r (local.get $r0))
+    (block $rdone (loop $rnext
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $row (i32.mul (local.get $r) (local.get $bytes)))
+      (local.set $acc (f32x4.splat (f32.const 0)))
+      (local.set $j (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (i32.add (local.get $x) (local.get $row)) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l1)))
+      (local.set $m (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_u (local.get $d))))
+      (local.set $mv (f32x4.splat (local.get $m)))
+      (local.set $acc (f32x4.splat (f32.const 0)))
+      (local.set $j (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $t (f32x4.sub (v128.load (i32.add (i32.add (local.get $x) (local.get $row)) (local.get $j))) (local.get $mv)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $t) (local.get $t))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l2)))
+      (local.set $rs (f32.div (f32.const 1) (f32.sqrt (f32.add
+        (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_u (local.get $d))) (local.get $eps)))))
+      (f32.store (i32.add (local.get $mean) (i32.shl (local.get $r) (i32.const 2))) (local.get $m))
+      (f32.store (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2))) (local.get $rs))
+      (local.set $rv (f32x4.splat (local.get $rs)))
+      (local.set $j (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $j) (local.get $bytes)))
+        (v128.store (i32.add (i32.add (local.get $y) (local.get $row)) (local.get $j))
+          (f32x4.add (v128.load (i32.add (local.get $b) (local.get $j)))
+            (f32x4.mul (v128.load (i32.add (local.get $w) (local.get $j)))
+              (f32x4.mul (local.get $rv)
+                (f32x4.sub (v128.load (i32.add (i32.add (local.get $x) (local.get $row)) (local.get $j))) (local.get $mv))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l3)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rnext))))
+
+  ;; layerNormBackward, for rows [r0, r1): adds the input gradient into xg (when withXg) and
+  ;; this range's weight and bias gradients into wg and bg (each thread passes its own pair, so
+  ;; the two never write the same floats). xhat = (x − mean)·rstd; gw = g·w;
+  ;; dx = rstd·(gw − mean(gw) − xhat·mean(gw·xhat)).
+  (func (export "layerNormBackward") (param $x i32) (param $w i32) (param $g i32) (param $mean i32) (param $rstd i32)
+                                     (param $xg i32) (param $wg i32) (param $bg i32) (param $r0 i32) (param $r1 i32) (param $d i32)
+                                     (param $withXg i32)
+    (local $r i32) (local $row i32) (local $j i32) (local $bytes i32) (local $mv v128) (local $rv v128)
+    (local $xh v128) (local $gv v128) (local $gw v128) (local $sg v128) (local $sgx v128) (local $inv f32)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $inv (f32.div (f32.const 1) (f32.convert_i32_u (local.get $d))))
+    (local.set $r (local.get $r0))
+    (block $rdone (loop $rnext
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $row (i32.mul (local.get $r) (local.get $bytes)))
+      (local.set $mv (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $rv (v128.load32_splat (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $sg (f32x4.splat (f32.const 0)))
+      (local.set $sgx (f32x4.splat (f32.const 0)))
+      (local.set $j (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $xh (f32x4.mul (local.get $rv)
+          (f32x4.sub (v128.load (i32.add (i32.add (local.get $x) (local.get $row)) (local.get $j))) (local.get $mv))))
+        (local.set $gv (v128.load (i32.add (i32.add (local.get $g) (local.get $row)) (local.get $j))))
+        (local.set $gw (f32x4.mul (local.get $gv) (v128.load (i32.add (local.get $w) (local.get $j)))))
+        (local.set $sg (f32x4.add (local.get $sg) (local.get $gw)))
+        (local.set $sgx (f32x4.add (local.get $sgx) (f32x4.mul (local.get $gw) (local.get $xh))))
+        (v128.store (i32.add (local.get $wg) (local.get $j))
+          (f32x4.add (v128.load (i32.add (local.get $wg) (local.get $j))) (f32x4.mul (local.get $gv) (local.get $xh))))
+        (v128.store (i32.add (local.get $bg) (local.get $j))
+          (f32x4.add (v128.load (i32.add (local.get $bg) (local.get $j))) (local.get $gv)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l1)))
+      (if (local.get $withXg) (then
+        (local.set $sg (f32x4.splat (f32.mul (call $hsum (local.get $sg)) (local.get $inv))))
+        (local.set $sgx (f32x4.splat (f32.mul (call $hsum (local.get $sgx)) (local.get $inv))))
+        (local.set $j (i32.const 0))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $j) (local.get $bytes)))
+          (local.set $xh (f32x4.mul (local.get $rv)
+            (f32x4.sub (v128.load (i32.add (i32.add (local.get $x) (local.get $row)) (local.get $j))) (local.get $mv))))
+          (local.set $gw (f32x4.mul (v128.load (i32.add (i32.add (local.get $g) (local.get $row)) (local.get $j)))
+                                    (v128.load (i32.add (local.get $w) (local.get $j)))))
+          (v128.store (i32.add (i32.add (local.get $xg) (local.get $row)) (local.get $j))
+            (f32x4.add (v128.load (i32.add (i32.add (local.get $xg) (local.get $row)) (local.get $j)))
+              (f32x4.mul (local.get $rv)
+                (f32x4.sub (f32x4.sub (local.get $gw) (local.get $sg)) (f32x4.mul (local.get $xh) (local.get $sgx))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l2)))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rnext))))
 )

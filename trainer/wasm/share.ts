@@ -15,6 +15,9 @@ export interface PointwiseExports {
   geluBackward(x: number, th: number, g: number, xg: number, i0: number, i1: number): void;
   causalSoftmax(p: number, r0: number, r1: number, t: number, scale: number): void;
   softmaxBackward(p: number, dp: number, r0: number, r1: number, t: number, scale: number): void;
+  layerNorm(x: number, w: number, b: number, y: number, mean: number, rstd: number, r0: number, r1: number, d: number, eps: number): void;
+  layerNormBackward(x: number, w: number, g: number, mean: number, rstd: number, xg: number, wg: number, bg: number,
+    r0: number, r1: number, d: number, withXg: number): void;
 }
 
 /** WasmMemory is the part of WebAssembly.Memory the kernels use. */
@@ -40,12 +43,14 @@ export const CTRL = {
   seq: 0, done: 1, a: 2, sai: 3, sak: 4, bp: 5, c: 6, ldc: 7, m: 8, np: 9, k: 10, g: 11,
   batch: 12, strideA: 13, strideBp: 14, strideC: 15, acc: 16,
   // A pointwise job: which kernel, its array addresses, its length (elements or rows), the row
-  // length t and a float parameter (as its bits).
-  op: 17, x0: 18, x1: 19, x2: 20, x3: 21, len: 22, t: 23, scale: 24, size: 25,
+  // length t, a float parameter (as its bits) and a flag.
+  op: 17, x0: 18, len: 28, t: 29, scale: 30, flag: 31, size: 32,
 } as const;
 
 /** OP numbers the jobs the control block can carry. */
-export const OP = { gemm: 0, gelu: 1, geluBackward: 2, causalSoftmax: 3, softmaxBackward: 4 } as const;
+export const OP = { gemm: 0, gelu: 1, geluBackward: 2, causalSoftmax: 3, softmaxBackward: 4, layerNorm: 5, layerNormBackward: 6 } as const;
+/** POINTWISE_ARRAYS is how many array addresses a pointwise job can carry (slots x0 onwards). */
+export const POINTWISE_ARRAYS = 10;
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
@@ -85,16 +90,23 @@ export function runShare(gemm: GemmExports, pw: PointwiseExports, ctrl: Int32Arr
   for (let b = b0; b < b1; b++) args(b, 0, m);
 }
 
-/** runPointwise runs thread `part`'s half of a pointwise job: elements split at a multiple of 4, rows in halves. */
+/**
+ * runPointwise runs thread `part`'s half of a pointwise job: elements split at a multiple of 4,
+ * rows in halves. Layer norm's backward gives each thread its own weight- and bias-gradient pair.
+ */
 function runPointwise(pw: PointwiseExports, ctrl: Int32Array, part: 0 | 1): void {
   const len = ctrl[CTRL.len];
   const op = ctrl[CTRL.op];
-  const byRows = op === OP.causalSoftmax || op === OP.softmaxBackward;
-  const mid = byRows ? len >> 1 : ((len >> 1) + 3) & ~3;
+  const byElements = op === OP.gelu || op === OP.geluBackward;
+  const mid = byElements ? ((len >> 1) + 3) & ~3 : len >> 1;
   const [i0, i1] = part === 0 ? [0, mid] : [mid, len];
+  const x = (i: number) => ctrl[CTRL.x0 + i];
   const scale = bitsFloat(ctrl[CTRL.scale]);
-  if (op === OP.gelu) pw.gelu(ctrl[CTRL.x0], ctrl[CTRL.x1], ctrl[CTRL.x2], i0, i1);
-  else if (op === OP.geluBackward) pw.geluBackward(ctrl[CTRL.x0], ctrl[CTRL.x1], ctrl[CTRL.x2], ctrl[CTRL.x3], i0, i1);
-  else if (op === OP.causalSoftmax) pw.causalSoftmax(ctrl[CTRL.x0], i0, i1, ctrl[CTRL.t], scale);
-  else pw.softmaxBackward(ctrl[CTRL.x0], ctrl[CTRL.x1], i0, i1, ctrl[CTRL.t], scale);
+  const t = ctrl[CTRL.t];
+  if (op === OP.gelu) pw.gelu(x(0), x(1), x(2), i0, i1);
+  else if (op === OP.geluBackward) pw.geluBackward(x(0), x(1), x(2), x(3), i0, i1);
+  else if (op === OP.causalSoftmax) pw.causalSoftmax(x(0), i0, i1, t, scale);
+  else if (op === OP.softmaxBackward) pw.softmaxBackward(x(0), x(1), i0, i1, t, scale);
+  else if (op === OP.layerNorm) pw.layerNorm(x(0), x(1), x(2), x(3), x(4), x(5), i0, i1, t, scale);
+  else pw.layerNormBackward(x(0), x(1), x(2), x(3), x(4), x(5), x(6 + 2 * part), x(7 + 2 * part), i0, i1, t, ctrl[CTRL.flag]);
 }
