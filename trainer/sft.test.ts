@@ -38,6 +38,18 @@ test("packing puts the loss on response tokens only", () => {
   assert.deepEqual([...p.ids.subarray(14 + 7, 28)], new Array(7).fill(toyVocab.pad));
 });
 
+test("packing fills an earlier row's gap with a later example that fits, instead of padding it", () => {
+  const short = toyExample({ a: 3, b: 4, answer: "7" }); // 7 tokens
+  const long = { prompt: short.prompt, response: [...short.response, ...short.response, ...short.response] }; // 11 tokens
+  // In order, short+long would not share a row of 15: long opens row 1, and the next short
+  // goes back into row 0's gap rather than after long.
+  const p = packRows([short, long, short], 14, toyVocab.pad);
+  assert.equal(p.rows, 2);
+  // inputs are each row's tokens but the last (that one is only a target)
+  assert.deepEqual([...p.ids.subarray(0, 13)], [...short.prompt, ...short.response, ...short.prompt, ...short.response].slice(0, 13));
+  assert.deepEqual([...p.ids.subarray(14, 14 + 10)], [...long.prompt, ...long.response].slice(0, 10));
+});
+
 test("SFT from scratch learns toy addition to at least 90% avg@4 accuracy at temperature 0.6", async () => {
   const train = toyProblems(new Rng(1), 1200).map(toyExample);
   const probe = toyProblems(new Rng(2), 24);

@@ -76,31 +76,34 @@ export interface SftResult {
 }
 
 /**
- * packRows fills rows of t+1 tokens with whole examples in order (an example never straddles two
- * rows, so every response sees its prompt; one longer than a row is cut), pads the rest, and
- * returns inputs, next-token targets and the loss mask (1 where the target is a response token).
+ * packRows fills rows of t+1 tokens with whole examples (an example never straddles two rows,
+ * so every response sees its prompt; one longer than a row is cut), pads the rest, and returns
+ * inputs, next-token targets and the loss mask (1 where the target is a response token). Each
+ * example goes into the first of the last few open rows with room for it: taking examples
+ * strictly in order would leave a row a third empty whenever a long one follows a short one,
+ * and padding costs as much compute as real tokens.
  */
 export function packRows(examples: SftExample[], t: number, pad: number): { ids: Int32Array; targets: Int32Array; mask: Float32Array; rows: number } {
   const rowsTok: number[][] = [];
   const rowsResp: number[][] = [];
-  let tok: number[] = [];
-  let resp: number[] = [];
+  const open: number[] = []; // indices of rows that may still take an example, oldest first
+  const lookBack = 8;
   for (const e of examples) {
     const len = Math.min(t + 1, e.prompt.length + e.response.length);
-    if (tok.length + len > t + 1) {
-      rowsTok.push(tok);
-      rowsResp.push(resp);
-      tok = [];
-      resp = [];
+    let r = open.find((i) => rowsTok[i].length + len <= t + 1);
+    if (r === undefined) {
+      r = rowsTok.length;
+      rowsTok.push([]);
+      rowsResp.push([]);
+      open.push(r);
+      if (open.length > lookBack) open.shift();
     }
+    const tok = rowsTok[r];
+    const resp = rowsResp[r];
     for (let i = 0; i < len; i++) {
       tok.push(i < e.prompt.length ? e.prompt[i] : e.response[i - e.prompt.length]);
       resp.push(i < e.prompt.length ? 0 : 1);
     }
-  }
-  if (tok.length > 1) {
-    rowsTok.push(tok);
-    rowsResp.push(resp);
   }
   const rows = rowsTok.length;
   const ids = new Int32Array(rows * t).fill(pad);
