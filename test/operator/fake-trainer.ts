@@ -47,7 +47,8 @@ for (const [stageIndex, stage] of stages.entries()) {
     if (rank !== 0) continue;
     writeFileSync(join(dir, `epoch-${global}`), `attempt=${cfg.attempt}\n`);
     const last = stageIndex === stages.length - 1 && e === stage.epochs;
-    const rl = cfg.kind === "RLJob" ? { temperature, entropy: 0.1 } : {};
+    // An entropy far below any sensible target, so an EntropyTarget job moves its temperature.
+    const rl = cfg.kind === "RLJob" ? { temperature, entropy: 0.02 } : {};
     const res = await fetch(process.env.TEMPER_REPORT_URL ?? "", {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
