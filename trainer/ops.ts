@@ -1,7 +1,8 @@
 // ops.ts: the differentiable operations of a decoder-only transformer, each computing its
 // output and setting, right there, the closure that pushes the output's gradient to its
-// inputs. Matrix products go through a Kernels value (naive or WASM); the rest are plain
-// loops. Not here: the graph walk (tensor.ts) and the model wiring (model.ts).
+// inputs. Matrix products, GELU, causal softmax and layer norm go through a Kernels value
+// (naive or WASM); the rest are plain loops. Not here: the graph walk (tensor.ts) and the
+// model wiring (model.ts).
 import type { Kernels } from "./kernels.ts";
 import { Tensor } from "./tensor.ts";
 

@@ -1,10 +1,10 @@
 // kernels.ts (wasm): the fast Kernels. Operands are copied into one shared WebAssembly memory,
 // B is packed into 8-column panels, and the multiply runs in gemm.wasm (SIMD, fused
 // multiply-add) on the calling thread and, for large jobs, on a second worker thread at the
-// same time. GELU and causal softmax run in pointwise.wasm the same way, on arrays the arena
-// placed in wasm memory (anything else takes the JS path). The calls stay synchronous: the main
-// thread blocks on an Atomics word until the worker's half is done, so the ops above never see
-// a promise.
+// same time. GELU, causal softmax and layer norm run in pointwise.wasm the same way, on arrays
+// the arena placed in wasm memory (anything else takes the JS path). The calls stay synchronous:
+// the main thread blocks on an Atomics word until the worker's half is done, so the ops above
+// never see a promise.
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { Arena, jsPointwise, type GemmSpec, type Kernels } from "../kernels.ts";
