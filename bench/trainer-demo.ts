@@ -3,7 +3,7 @@
 // each) within a wall-clock budget, held-out avg@4 accuracy (T 0.6, top-p 0.95) on level 1
 // after every epoch, stopping once it reaches 80%; then GRPO from that checkpoint on level 2 and
 // the held-out level-2 accuracy before and after. Flags: --sft-minutes --epochs --sft-levels
-// --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs. Uses the task
+// --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs --rl-lr. Uses the task
 // modules when present, else the stand-in demo suite. Prints one JSON object at the end;
 // progress goes to stderr.
 import { mkdtemp } from "node:fs/promises";
@@ -26,7 +26,7 @@ const { values: f } = parseArgs({ options: {
   epochs: { type: "string", default: "8" }, "rl-epochs": { type: "string", default: "3" },
   "sft-levels": { type: "string", default: "1,2" }, "sft-prompts": { type: "string", default: "1200,400" },
   "per-prompt": { type: "string", default: "4" }, lr: { type: "string", default: "3e-3" },
-  batch: { type: "string", default: "32" },
+  batch: { type: "string", default: "32" }, "rl-lr": { type: "string", default: "1e-4" },
 } });
 let suite: TaskSuite;
 let suiteName: string;
@@ -81,7 +81,7 @@ const rlReports: Array<Record<string, unknown>> = [];
 await runGrpo({
   backend: be, tokenizer: suite.tokenizer.toJSON(), score: suite.scoreBatch, log: (e) => { if (e.event === "epoch") log(e); },
   options: { temperature: 1, topP: 1, seed: 1, eos: suite.tokenizer.eos, pad: suite.tokenizer.pad, microBatch: 32, truncatedReward: 0, entropyOffsets: [-0.2, -0.1, 0.1, 0.2] },
-  stages: [{ name: "level2", prompts: rlPrompts, maxResponseLength: 110, epochs: Number(f["rl-epochs"]), promptsPerBatch: 16, rolloutsPerPrompt: 8, learningRate: 3e-4, overlongFiltering: true, dropSolvedPrompts: false }],
+  stages: [{ name: "level2", prompts: rlPrompts, maxResponseLength: 110, epochs: Number(f["rl-epochs"]), promptsPerBatch: 16, rolloutsPerPrompt: 8, learningRate: Number(f["rl-lr"]), overlongFiltering: true, dropSolvedPrompts: false }],
   onEpochEnd: async (r) => {
     rlReports.push({ epoch: r.epoch, temperature: r.temperature, entropy: r.entropy, entropyCurve: r.entropyCurve, reward: r.reward, responseLength: r.responseLength, truncationRate: r.truncationRate });
     if (performance.now() - rlStart > Number(f["rl-minutes"]) * 60_000) throw new Error("stop");
