@@ -3,9 +3,9 @@
 // each) within a wall-clock budget, held-out avg@4 accuracy (T 0.6, top-p 0.95) on level 1
 // after every epoch, stopping once it reaches 80%; then GRPO from that checkpoint on level 2 and
 // the held-out level-2 accuracy before and after. Flags: --sft-minutes --epochs --sft-levels
-// --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs --rl-lr. Uses the task
-// modules when present, else the stand-in demo suite. Prints one JSON object at the end;
-// progress goes to stderr.
+// --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs --rl-lr. Uses
+// the task modules when present, else the stand-in demo suite. Prints one JSON object at the
+// end; progress goes to stderr.
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
