@@ -165,7 +165,7 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
   const y = kern.alloc(bh * t * hs, false);
   kern.gemm(p, v, y, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
   const merged = kern.alloc(batch * t * d, false);
-  mergeHeads(y, merged, batch, t, heads, hs);
+  mergeHead(y, merged, batch, t, heads, hs, d, 0, false);
   const o = out(merged, [batch * t, d], [qkv], kern.alloc);
   o.backwardFn = () => {
     const dy = kern.alloc(bh * t * hs, false);
@@ -179,8 +179,10 @@ export function attention(kern: Kernels, qkv: Tensor, s: AttentionShape): Tensor
     kern.gemm(dp, k, dq, { batch: bh, m: t, n: hs, k: t, transA: false, transB: false, accumulate: false });
     const dk = kern.alloc(bh * t * hs, false);
     kern.gemm(dp, q, dk, { batch: bh, m: t, n: hs, k: t, transA: true, transB: false, accumulate: false });
-    if (qkv.grad === null) mergeHeadsSet(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
-    else mergeHeadsInto(qkv.g(), [dq, dk, dv], batch, t, heads, hs);
+    // A fresh qkv gradient is overwritten whole; an existing one is added to.
+    const fresh = qkv.grad === null;
+    const qg = qkv.g();
+    [dq, dk, dv].forEach((part, i) => mergeHead(part, qg, batch, t, heads, hs, 3 * d, i * d, !fresh));
   };
   return o;
 }
@@ -203,44 +205,19 @@ function splitHead(src: Float32Array, dst: Float32Array, batch: number, t: numbe
   }
 }
 
-function mergeHeads(src: Float32Array, dst: Float32Array, batch: number, t: number, heads: number, hs: number): void {
-  const d = heads * hs;
+/**
+ * mergeHead is splitHead's inverse: it writes (B*nh, T, hs) head rows back into token rows of
+ * width rowStride at column colOff, adding to what is there when accumulate is set.
+ */
+function mergeHead(src: Float32Array, dst: Float32Array, batch: number, t: number, heads: number, hs: number,
+  rowStride: number, colOff: number, accumulate: boolean): void {
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < t; i++) {
         const so = ((b * heads + h) * t + i) * hs;
-        dst.set(src.subarray(so, so + hs), (b * t + i) * d + h * hs);
-      }
-    }
-  }
-}
-
-function mergeHeadsSet(g: Float32Array, parts: Float32Array[], batch: number, t: number, heads: number, hs: number): void {
-  const d = heads * hs;
-  for (let part = 0; part < 3; part++) {
-    const src = parts[part];
-    for (let b = 0; b < batch; b++) {
-      for (let h = 0; h < heads; h++) {
-        for (let i = 0; i < t; i++) {
-          const so = ((b * heads + h) * t + i) * hs;
-          g.set(src.subarray(so, so + hs), (b * t + i) * 3 * d + part * d + h * hs);
-        }
-      }
-    }
-  }
-}
-
-function mergeHeadsInto(g: Float32Array, parts: Float32Array[], batch: number, t: number, heads: number, hs: number): void {
-  const d = heads * hs;
-  for (let part = 0; part < 3; part++) {
-    const src = parts[part];
-    for (let b = 0; b < batch; b++) {
-      for (let h = 0; h < heads; h++) {
-        for (let i = 0; i < t; i++) {
-          const so = ((b * heads + h) * t + i) * hs;
-          const go = (b * t + i) * 3 * d + part * d + h * hs;
-          for (let j = 0; j < hs; j++) g[go + j] += src[so + j];
-        }
+        const go = (b * t + i) * rowStride + colOff + h * hs;
+        if (!accumulate) dst.set(src.subarray(so, so + hs), go);
+        else for (let j = 0; j < hs; j++) dst[go + j] += src[so + j];
       }
     }
   }
