@@ -1,7 +1,6 @@
 // ddp.test.ts: the TCP all-reduce over real loopback sockets, and two data-parallel ranks
 // training to the same weights as one rank on the same global batches.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { test } from "node:test";
 import { OptimConfigSchema } from "./adamw.ts";
 import { CpuBackend } from "./backend.ts";
@@ -9,17 +8,8 @@ import { connectTcp } from "./ddp.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { runSft, type SftOptions } from "./sft.ts";
-import { toyExample, toyProblems, toyVocab } from "./testing.ts";
+import { assertSameWeights, freePort, toyExample, toyProblems, toyVocab } from "./testing.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const addr = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  if (addr === null || typeof addr === "string") throw new Error("no port");
-  return addr.port;
-}
 
 test("an all-reduce over three ranks leaves every rank with the elementwise sum", async () => {
   const port = await freePort();
@@ -47,14 +37,7 @@ test("two data-parallel ranks train to the weights of one rank on the same globa
   await Promise.all(pair.map((be, r) => runSft({ backend: be, options: o, train, tokenizer: {}, log: () => {}, collective: colls[r] })));
   await Promise.all(colls.map((c) => c.close()));
   const want = single.exportState().params;
-  for (const be of pair) {
-    for (const [name, t] of be.exportState().params) {
-      const w = want.get(name)?.data ?? new Float32Array(0);
-      let worst = 0;
-      for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(t.data[i] - w[i]));
-      assert.ok(worst < 1e-4, `${name}: max difference ${worst}`);
-    }
-  }
+  for (const be of pair) assertSameWeights(be.exportState().params, want, 1e-4);
   const [a, b] = pair.map((be) => be.exportState().params);
   for (const [name, t] of a) assert.deepEqual(b.get(name)?.data, t.data, `ranks disagree on ${name}`);
   for (const be of [single, ...pair]) be.close();

@@ -9,7 +9,7 @@ import { groupAdvantages, rolloutBatch, runGrpo, type RlEpochReport } from "./gr
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { runSft } from "./sft.ts";
-import { toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "./testing.ts";
+import { assertSameWeights, freePort, toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "./testing.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
 test("group advantages are normalised within each group and zero when a group agrees", () => {
@@ -74,7 +74,6 @@ test("two data-parallel GRPO ranks end with the weights of one rank, and a resum
   const { mkdtemp, rm } = await import("node:fs/promises");
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
-  const { createServer } = await import("node:net");
   const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 32, layers: 1, heads: 2, ctx: 16 });
   const optim = OptimConfigSchema.parse({ lr: 1e-3, weightDecay: 0, warmup: 0 });
   const mk = () => new CpuBackend(cfg, initParams(cfg, new Rng(5)), optim, createWasmKernels({ threads: 1 }));
@@ -86,24 +85,13 @@ test("two data-parallel GRPO ranks end with the weights of one rank, and a resum
   const options = { temperature: 1.2, topP: 1, seed: 2, eos: toyVocab.eos, pad: toyVocab.pad, microBatch: 64, truncatedReward: 0, entropyOffsets: [0.1] };
   const single = mk();
   await runGrpo({ backend: single, tokenizer: {}, score, log: () => {}, options, stages });
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  const port = addr !== null && typeof addr === "object" ? addr.port : 0;
+  const port = await freePort();
   const colls = await Promise.all([0, 1].map((rank) => connectTcp({ rank, worldSize: 2, host: "127.0.0.1", port, timeoutMs: 5000 })));
   const pair = [mk(), mk()];
   await Promise.all(pair.map((be, r) => runGrpo({ backend: be, tokenizer: {}, score, log: () => {}, options, stages, collective: colls[r] })));
   await Promise.all(colls.map((c) => c.close()));
   const want = single.exportState().params;
-  for (const be of pair) {
-    for (const [name, t] of be.exportState().params) {
-      const w = want.get(name)?.data ?? new Float32Array(0);
-      let worst = 0;
-      for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(t.data[i] - w[i]));
-      assert.ok(worst < 1e-4, `${name}: max difference ${worst}`);
-    }
-  }
+  for (const be of pair) assertSameWeights(be.exportState().params, want, 1e-4);
   // Resume: one epoch, checkpoint, a fresh backend continues the second epoch.
   const dir = await mkdtemp(join(tmpdir(), "grpo-resume-"));
   try {

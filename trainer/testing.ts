@@ -1,6 +1,9 @@
 // testing.ts: a toy task for the loop tests — single-digit addition in a 15-symbol character
 // vocabulary ("3+4=" → "7" then end-of-sequence). It stands in for the generated math tasks so
 // the engine's loops can be tested on their own; training never uses it.
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import type { BackendState } from "./backend.ts";
 import type { SftExample } from "./sft.ts";
 import type { Rng } from "./rng.ts";
 
@@ -51,4 +54,24 @@ export function toyPrompt(p: ToyProblem): number[] {
 /** toyExample is the teacher trace of a problem. */
 export function toyExample(p: ToyProblem): SftExample {
   return { prompt: toyPrompt(p), response: [...toyEncode(p.answer), toyVocab.eos] };
+}
+
+/** freePort returns a loopback TCP port nobody listens on (for a test's rank 0). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const addr = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  if (addr === null || typeof addr === "string") throw new Error("no port");
+  return addr.port;
+}
+
+/** assertSameWeights asserts every parameter of got is within tol of want's, naming the worst. */
+export function assertSameWeights(got: BackendState["params"], want: BackendState["params"], tol: number): void {
+  for (const [name, t] of got) {
+    const w = want.get(name)?.data ?? new Float32Array(0);
+    let worst = 0;
+    for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(t.data[i] - w[i]));
+    assert.ok(worst < tol, `${name}: max difference ${worst}`);
+  }
 }
