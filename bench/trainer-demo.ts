@@ -3,9 +3,8 @@
 // each) within a wall-clock budget, held-out avg@4 accuracy (T 0.6, top-p 0.95) on level 1
 // after every epoch, stopping once it reaches 80%; then GRPO from that checkpoint on level 2 and
 // the held-out level-2 accuracy before and after. Flags: --sft-minutes --epochs --sft-levels
-// --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs --rl-lr. Uses
-// the task modules when present, else the stand-in demo suite. Prints one JSON object at the
-// end; progress goes to stderr.
+// --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs --rl-lr. Prints
+// one JSON object at the end; progress goes to stderr.
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,9 +16,8 @@ import { runGrpo } from "../trainer/grpo.ts";
 import { GPTConfigSchema, initParams, countParams } from "../trainer/model.ts";
 import { Rng } from "../trainer/rng.ts";
 import { runSft } from "../trainer/sft.ts";
-import { loadSuite, promptIds, sftExamples, type TaskSuite } from "../trainer/suite.ts";
+import { loadSuite, promptIds, sftExamples } from "../trainer/suite.ts";
 import { createWasmKernels } from "../trainer/wasm/kernels.ts";
-import { demoSuite } from "./trainer-demo-suite.ts";
 
 const { values: f } = parseArgs({ options: {
   "sft-minutes": { type: "string", default: "10" }, "rl-minutes": { type: "string", default: "8" },
@@ -28,15 +26,7 @@ const { values: f } = parseArgs({ options: {
   "per-prompt": { type: "string", default: "4" }, lr: { type: "string", default: "3e-3" },
   batch: { type: "string", default: "32" }, "rl-lr": { type: "string", default: "1e-4" },
 } });
-let suite: TaskSuite;
-let suiteName: string;
-try {
-  suite = await loadSuite("math");
-  suiteName = "trainer/tasks (math)";
-} catch {
-  suite = demoSuite();
-  suiteName = "bench/trainer-demo-suite.ts (stand-in)";
-}
+const suite = await loadSuite("math");
 const log = (e: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(e)}\n`);
 const cfg = GPTConfigSchema.parse({ vocab: suite.tokenizer.vocabSize, d: 128, layers: 4, heads: 4, ctx: 128 });
 const optim = OptimConfigSchema.parse({ lr: Number(f.lr), warmup: 20, weightDecay: 0.1 });
@@ -90,7 +80,7 @@ await runGrpo({
 const l2After = await acc(l2Eval);
 be.close();
 process.stdout.write(`${JSON.stringify({
-  suite: suiteName, model: { ...cfg, params: countParams(initParams(cfg, new Rng(0))) },
+  suite: suite.name, model: { ...cfg, params: countParams(initParams(cfg, new Rng(0))) },
   sft: { minutes: Number(sftMinutes.toFixed(2)), examples: examples.length, epochs: sftEpochs, level1Accuracy: l1, level2Accuracy: l2Before },
   rl: { minutes: Number(((performance.now() - rlStart) / 60000).toFixed(2)), epochs: rlReports, level2AccuracyBefore: l2Before, level2AccuracyAfter: l2After },
 }, null, 2)}\n`);
