@@ -8,7 +8,7 @@ import { connectTcp } from "./ddp.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { runSft, type SftOptions } from "./sft.ts";
-import { assertSameWeights, freePort, toyExample, toyProblems, toyVocab } from "./testing.ts";
+import { assertSameWeights, freePort, toyExample, toyProblems, toyVocab } from "../test/trainer-toy.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
 test("an all-reduce over three ranks leaves every rank with the elementwise sum", async () => {

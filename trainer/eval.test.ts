@@ -7,7 +7,7 @@ import { CpuBackend } from "./backend.ts";
 import { avgAtK, scoreEach, type EvalSpec, type Scorer } from "./eval.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
-import { toyProblems, toyPrompt, toyVocab, type ToyProblem } from "./testing.ts";
+import { toyProblems, toyPrompt, toyVocab, type ToyProblem } from "../test/trainer-toy.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
 test("avg@k scores each sampled chunk in one call and agrees with scoring rollouts one at a time", async () => {

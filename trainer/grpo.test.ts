@@ -9,7 +9,7 @@ import { groupAdvantages, rolloutBatch, runGrpo, type RlEpochReport } from "./gr
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { runSft } from "./sft.ts";
-import { assertSameWeights, freePort, toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "./testing.ts";
+import { assertSameWeights, freePort, toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "../test/trainer-toy.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
 test("group advantages are normalised within each group and zero when a group agrees", () => {

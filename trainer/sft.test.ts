@@ -12,7 +12,7 @@ import { avgAtK, scoreEach } from "./eval.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { packRows, runSft, type SftOptions } from "./sft.ts";
-import { toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "./testing.ts";
+import { toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "../test/trainer-toy.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
 const dirs: string[] = [];

@@ -1,11 +1,11 @@
-// testing.ts: a toy task for the loop tests — single-digit addition in a 15-symbol character
+// trainer-toy: a toy task for the loop tests — single-digit addition in a 15-symbol character
 // vocabulary ("3+4=" → "7" then end-of-sequence). It stands in for the generated math tasks so
 // the engine's loops can be tested on their own; training never uses it.
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import type { BackendState } from "./backend.ts";
-import type { SftExample } from "./sft.ts";
-import type { Rng } from "./rng.ts";
+import type { BackendState } from "../trainer/backend.ts";
+import type { SftExample } from "../trainer/sft.ts";
+import type { Rng } from "../trainer/rng.ts";
 
 const SYMBOLS = "0123456789+=";
 /** toyVocab lists the toy ids: the 12 symbols, then eos, bos, pad. */
