@@ -148,7 +148,7 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
   if (init === undefined) throw new Error("rl: no checkpoint to start from (initCheckpoint or initFrom.checkpoint)");
   const tasks = new Set(spec.stages.map((s) => s.data.task));
   if (tasks.size > 1) throw new Error("rl: stages mixing math and code are not supported yet");
-  const suite = await loadSuite([...tasks][0] ?? "math", init.tokenizer);
+  const suite = await loadSuite([...tasks][0] ?? "math", init.tokenizer, { codeLimits: spec.reward.code });
   const optim = OptimConfigSchema.parse({ lr: spec.stages[0].learningRate, weightDecay: 0, warmup: 0, minLrRatio: 1 });
   const backend: Backend = new CpuBackend(init.config, paramsFrom(init.config, init), optim, createWasmKernels({ threads: 2 }));
   // From an SFT checkpoint, RL keeps the optimizer's moments too: a fresh Adam's first updates
@@ -200,7 +200,7 @@ export async function runEval(cfg: TrainerConfig, log: Log, coll: Collective): P
   const path = cfg.resumeFrom ?? (cfg.kind === "RLJob" ? cfg.initCheckpoint ?? cfg.spec.initFrom.checkpoint : undefined) ?? cfg.checkpointDir;
   const ck = await loadCheckpoint(path);
   const datas = cfg.kind === "SFTJob" ? [cfg.spec.data] : cfg.spec.stages.map((s) => s.data);
-  const suite = await loadSuite(datas[0].task, ck.tokenizer);
+  const suite = await loadSuite(datas[0].task, ck.tokenizer, cfg.kind === "RLJob" ? { codeLimits: cfg.spec.reward.code } : {});
   const ev = cfg.kind === "RLJob" ? cfg.spec.evaluation : { temperature: 0.6, topP: 0.95, k: 4 };
   const backend = new CpuBackend(ck.config, paramsFrom(ck.config, ck), OptimConfigSchema.parse({}), createWasmKernels({ threads: 2 }));
   for (const d of datas) {

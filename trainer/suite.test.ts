@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { RLJobSpec } from "../api/rljob.ts";
 import { Rng } from "./rng.ts";
 import { loadSuite, sftExamples, type DataRequest, type SuiteProblem, type TaskSuite } from "./suite.ts";
 import type { CodeProblem } from "./tasks/code.ts";
@@ -77,4 +78,36 @@ test("the math suite scores its teacher traces 1 and a wrong answer 0", async ()
     assert.equal(await s.score(ids(s, s.teacher(p, rng, 1)[0]), p), 1, p.prompt);
     assert.equal(await s.score(ids(s, "\\boxed{no}"), p), 0, p.prompt);
   }
+});
+
+/** rewardCode is spec.reward.code of an RLJob on code that asks for these sandbox limits. */
+const rewardCode = (code: { timeoutMs?: number; memoryMb?: number }) => RLJobSpec.parse({
+  initFrom: { checkpoint: "file:///ck" }, stages: [{ name: "a", maxResponseLength: 64, data: { task: "code" } }], reward: { code },
+}).reward.code;
+
+/** preluded is a response that runs prelude once, then defines a correct solution of p. */
+const preluded = (s: TaskSuite, p: SuiteProblem, prelude: string) => ids(s, `\`\`\`js\n${prelude}\n${(p as CodeProblem).solutions[0]}\n\`\`\``);
+
+test("the code suite gives each solution the timeoutMs of spec.reward.code: a 3 s solution passes at 5000 and fails at 1000", async () => {
+  const [p] = (await loadSuite("code")).problems(request("eval", 1));
+  // Wall-clock, not a loop count, so a loaded machine cannot make it faster or much slower.
+  const busy = "const t0 = Date.now(); while (Date.now() - t0 < 3000) {}";
+  const verdicts = await Promise.all([5000, 1000].map(async (timeoutMs) => {
+    const s = await loadSuite("code", undefined, { codeLimits: rewardCode({ timeoutMs }) });
+    const r = preluded(s, p, busy);
+    const [one, batch] = await Promise.all([s.score(r, p), s.scoreBatch([{ response: r, problem: p }])]);
+    return [one, ...batch];
+  }));
+  assert.deepEqual(verdicts, [[1, 1], [0, 0]]);
+});
+
+test("the code suite gives each solution the memoryMb of spec.reward.code: a 150 MB heap passes at 512 and fails at 64", async () => {
+  const [p] = (await loadSuite("code")).problems(request("eval", 1));
+  // Plain doubles live on the V8 heap, which memoryMb caps (a typed array would live outside it).
+  const heap = "const xs = []; for (let i = 0; i < 150 * 131072; i++) xs.push(i + 0.5);";
+  const verdicts = await Promise.all([512, 64].map(async (memoryMb) => {
+    const s = await loadSuite("code", undefined, { codeLimits: rewardCode({ memoryMb }) });
+    return s.scoreBatch([{ response: preluded(s, p, heap), problem: p }]);
+  }));
+  assert.deepEqual(verdicts, [[1], [0]]);
 });

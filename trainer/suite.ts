@@ -3,9 +3,10 @@
 // token ids where the loops need them. loadSuite builds one from the task modules
 // (trainer/tokenizer.ts, trainer/tasks/, trainer/rewards/); the engine files never import it.
 import type { ScoreItem } from "./eval.ts";
-import { codeReward, codeRewards } from "./rewards/code.ts";
+import { codeReward, codeRewards, defaultCodeLimits } from "./rewards/code.ts";
 import { mathReward } from "./rewards/math.ts";
 import { Rng } from "./rng.ts";
+import type { SandboxLimits } from "./sandbox/sandbox.ts";
 import { codeProblem, teacherCodes, type CodeProblem } from "./tasks/code.ts";
 import { splitOf } from "./tasks/dataset.ts";
 import { mathProblem, type MathProblem } from "./tasks/math.ts";
@@ -118,20 +119,27 @@ function responseText(t: SuiteTokenizer, response: number[]): string {
 /** inEval is the split rule both task families share: a hash of the prompt text (tasks/dataset.ts). */
 const inEval = (prompt: string) => splitOf(prompt) === "eval";
 
+/** SuiteOptions are the job's settings a suite scores with. */
+export interface SuiteOptions {
+  /** codeLimits bound each sandboxed run of a code response: an RLJob's spec.reward.code. Default defaultCodeLimits (2 s, 256 MB). */
+  codeLimits?: SandboxLimits;
+}
+
 /** loadSuite builds the math or code suite from the task modules; tokenizerJson restores a saved tokenizer. */
-export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown): Promise<TaskSuite> {
+export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown, o: SuiteOptions = {}): Promise<TaskSuite> {
   const tokenizer = tokenizerJson === undefined ? new Tokenizer() : Tokenizer.fromJSON(tokenizerJson);
   if (task === "code") {
+    const limits = o.codeLimits ?? defaultCodeLimits;
     return {
       name: "code",
       tokenizer,
       problems: (r) => splitDraws(codeProblem, inEval, r),
       teacher: (p, rng, n) => teacherCodes(p as CodeProblem, rng.fn(), n),
       // Runs the hidden tests in a sandboxed child process; never throws.
-      score: (response, p) => codeReward(responseText(tokenizer, response), p as CodeProblem),
+      score: (response, p) => codeReward(responseText(tokenizer, response), p as CodeProblem, limits),
       // Two children at a time, as the trainer runs two kernel threads (cli.ts): codeRewards'
       // default, availableParallelism, counts the node's cores, not the pod's CPU limit.
-      scoreBatch: (items) => codeRewards(items.map((it) => ({ response: responseText(tokenizer, it.response), problem: it.problem as CodeProblem })), { concurrency: 2 }),
+      scoreBatch: (items) => codeRewards(items.map((it) => ({ response: responseText(tokenizer, it.response), problem: it.problem as CodeProblem })), { limits, concurrency: 2 }),
     };
   }
   const score = async (response: number[], p: SuiteProblem) => mathReward(responseText(tokenizer, response), (p as MathProblem).answer);
