@@ -5,7 +5,7 @@ import { availableParallelism } from "node:os";
 import { codeRewards } from "../trainer/rewards/code.ts";
 import { runInSandbox } from "../trainer/sandbox/sandbox.ts";
 import { codeProblem, teacherCode } from "../trainer/tasks/code.ts";
-import { mulberry32 } from "../trainer/tasks/random.ts";
+import { Rng } from "../trainer/rng.ts";
 
 const limits = { timeoutMs: 2000, memoryMb: 256 };
 const tests = [{ args: [2, 3], expected: 5 }];
@@ -26,7 +26,7 @@ for (const [name, code] of Object.entries(cases)) {
   single[name] = { ok: r.ok, ms: Math.round(r.ms), why: r.why };
 }
 
-const rng = mulberry32(1);
+const rng = new Rng(1).fn();
 const rollouts = Array.from({ length: 64 }, (_, i) => {
   const problem = codeProblem(rng, 1 + (i % 3));
   return { problem, response: teacherCode(problem, rng) };

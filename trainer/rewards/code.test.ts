@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { codeLevels, codeProblem, contextChars, teacherCode } from "../tasks/code.ts";
-import { mulberry32 } from "../tasks/random.ts";
+import { Rng } from "../rng.ts";
 import { codeReward, codeRewards, extractCode, type CodeRollout } from "./code.ts";
 
 test("every teacher trace fits a 128-character context with its prompt and passes the hidden tests", async () => {
-  const rng = mulberry32(1);
+  const rng = new Rng(1).fn();
   // One sandboxed run per distinct solution the teacher can emit (about thirty children), each
   // against the hidden tests of the first problem that drew it; the fit is checked on every draw.
   const firstUse = new Map<string, CodeRollout>();
@@ -26,7 +26,7 @@ test("every teacher trace fits a 128-character context with its prompt and passe
 });
 
 test("a solution that only fits the shown examples fails the hidden tests", async () => {
-  const p = codeProblem(mulberry32(3), 1);
+  const p = codeProblem(new Rng(3).fn(), 1);
   const table = p.examples.map((e) => `if (JSON.stringify([...arguments]) === ${JSON.stringify(JSON.stringify(e.args))}) return ${JSON.stringify(e.expected)};`).join(" ");
   const cheat = `\`\`\`js\nfunction ${p.entryPoint}() { ${table} return null; }\n\`\`\``;
   assert.equal(await codeReward(cheat, p), 0);
@@ -38,13 +38,13 @@ test("the last code block is the answer", () => {
 });
 
 test("code problems keep their examples among the hidden tests", () => {
-  const p = codeProblem(mulberry32(5), 2);
+  const p = codeProblem(new Rng(5).fn(), 2);
   assert.deepEqual(p.hiddenTests.slice(0, p.examples.length), p.examples);
-  assert.throws(() => codeProblem(mulberry32(5), 9), /level must be one of/);
+  assert.throws(() => codeProblem(new Rng(5).fn(), 9), /level must be one of/);
 });
 
 test("a batch scores each rollout in order, and hostile rollouts cost only themselves", async () => {
-  const rng = mulberry32(7);
+  const rng = new Rng(7).fn();
   const problems = Array.from({ length: 8 }, () => codeProblem(rng, 1));
   const rollouts = problems.flatMap((p, i) => [
     { response: teacherCode(p, rng), problem: p },

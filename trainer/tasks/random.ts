@@ -1,6 +1,6 @@
 // random: the few draws task generators need, over any `() => number` in [0, 1).
 
-/** Rand is a source of uniform numbers in [0, 1); trainer/rng.ts provides a seeded one. */
+/** Rand is a source of uniform numbers in [0, 1); the project's one seeded generator is trainer/rng.ts's `new Rng(seed).fn()`. */
 export type Rand = () => number;
 
 /** int draws an integer in [lo, hi]. */
@@ -11,18 +11,6 @@ export function int(rng: Rand, lo: number, hi: number): number {
 /** pick draws one element of a non-empty list. */
 export function pick<T>(rng: Rand, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)];
-}
-
-/** mulberry32 is a tiny seeded generator for tests and data generation. */
-export function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
