@@ -111,3 +111,34 @@ test("the code suite gives each solution the memoryMb of spec.reward.code: a 150
   }));
   assert.deepEqual(verdicts, [[1], [0]]);
 });
+
+// The held-out split as training draws it (cli.ts calls problems() for both sets).
+test("the math suite's train and held-out problems never share a prompt, whatever the seeds", async () => {
+  const s = await loadSuite("math");
+  const train = s.problems({ levels: [1, 2], prompts: 800, seed: 1, split: "train", evalPrompts: 200 });
+  const held = s.problems({ levels: [1, 2], prompts: 200, seed: 2, split: "eval", evalPrompts: 200 });
+  assert.equal(train.length, 800);
+  assert.equal(held.length, 200);
+  const trainPrompts = new Set(train.map((p) => p.prompt));
+  for (const p of held) assert.ok(!trainPrompts.has(p.prompt), p.prompt);
+  for (const p of train) assert.equal(splitOf(p.prompt), "train", p.prompt);
+  for (const p of held) assert.equal(splitOf(p.prompt), "eval", p.prompt);
+});
+
+test("the math suite's held-out set of a small level holds each prompt once: fewer than asked rather than repeats", async () => {
+  const s = await loadSuite("math");
+  const held = s.problems({ levels: [1], prompts: 1000, seed: 0, split: "eval", evalPrompts: 1000 });
+  assert.ok(held.length > 50 && held.length < 1000, `${held.length}`);
+  assert.equal(new Set(held.map((p) => p.prompt)).size, held.length);
+});
+
+test("sftExamples gives every problem the asked number of teacher traces, each ending with eos", async () => {
+  const s = await loadSuite("math");
+  const problems = s.problems({ levels: [3], prompts: 50, seed: 4, split: "train", evalPrompts: 0 });
+  const examples = sftExamples(s, problems, 3, 1);
+  assert.equal(examples.length, 150);
+  for (const [i, e] of examples.entries()) {
+    assert.deepEqual(e.prompt, [s.tokenizer.bos, ...s.tokenizer.encode(problems[Math.floor(i / 3)].prompt)]);
+    assert.equal(e.response.at(-1), s.tokenizer.eos);
+  }
+});

@@ -72,27 +72,6 @@ export function sftExamples(s: TaskSuite, problems: SuiteProblem[], perPrompt: n
 }
 
 /**
- * splitProblems draws problems for a split: the eval set comes from its own stream, and the
- * training set skips any prompt text the eval set holds, so the two never overlap.
- */
-export function splitProblems(draw: (rng: () => number, level: number) => SuiteProblem, r: DataRequest): SuiteProblem[] {
-  const take = (seed: number, n: number, skip: Set<string>): SuiteProblem[] => {
-    const rng = new Rng(seed);
-    const out: SuiteProblem[] = [];
-    let tries = 0;
-    while (out.length < n && tries < n * 50) {
-      tries++;
-      const p = draw(rng.fn(), r.levels[out.length % r.levels.length]);
-      if (!skip.has(p.prompt)) out.push(p);
-    }
-    return out;
-  };
-  const evalSet = take(r.seed * 2 + 1, r.evalPrompts, new Set());
-  if (r.split === "eval") return evalSet.slice(0, r.prompts);
-  return take(r.seed * 2 + 2, r.prompts, new Set(evalSet.map((p) => p.prompt)));
-}
-
-/**
  * splitDraws draws problems until it has r.prompts on the requested side of a fixed split rule
  * (a predicate on the prompt text), so train and eval never share a prompt whatever the seed.
  */

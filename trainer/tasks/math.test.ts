@@ -1,19 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { mathReward } from "../rewards/math.ts";
-import { buildDataset, splitOf } from "./dataset.ts";
+import { splitOf } from "./dataset.ts";
 import { fraction, mathProblem, maxLevel } from "./math.ts";
-import { mulberry32 } from "./random.ts";
+import { Rng } from "../rng.ts";
 import { teacherSolutions } from "./teacher.ts";
 
 describe("math problems", () => {
   test("are deterministic for a seed", () => {
-    const a = Array.from({ length: 20 }, ((r) => () => mathProblem(r, 3).prompt)(mulberry32(7)));
-    const b = Array.from({ length: 20 }, ((r) => () => mathProblem(r, 3).prompt)(mulberry32(7)));
+    const a = Array.from({ length: 20 }, ((r) => () => mathProblem(r, 3).prompt)(new Rng(7).fn()));
+    const b = Array.from({ length: 20 }, ((r) => () => mathProblem(r, 3).prompt)(new Rng(7).fn()));
     assert.deepEqual(a, b);
   });
   test("have answers that are exact: every level's answer re-derives from its prompt", () => {
-    const rng = mulberry32(3);
+    const rng = new Rng(3).fn();
     for (let level = 1; level <= maxLevel; level++) {
       for (let i = 0; i < 200; i++) {
         const p = mathProblem(rng, level);
@@ -31,7 +31,7 @@ describe("math problems", () => {
     }
   });
   test("reject a level outside 1..5", () => {
-    assert.throws(() => mathProblem(mulberry32(1), 6), /level must be 1..5/);
+    assert.throws(() => mathProblem(new Rng(1).fn(), 6), /level must be 1..5/);
   });
   test("render fractions in lowest terms with the sign in front", () => {
     assert.equal(fraction(6, 8), "3/4");
@@ -39,7 +39,7 @@ describe("math problems", () => {
     assert.equal(fraction(8, 4), "2");
   });
   test("keep level 1 short enough for a small character model", () => {
-    const rng = mulberry32(11);
+    const rng = new Rng(11).fn();
     for (let i = 0; i < 300; i++) {
       const p = mathProblem(rng, 1);
       for (const s of teacherSolutions(p, rng, 4)) assert.ok(p.prompt.length + s.length < 100, `${p.prompt} ${s}`);
@@ -49,7 +49,7 @@ describe("math problems", () => {
 
 describe("teacher", () => {
   test("writes traces the math reward grades correct, at every level", () => {
-    const rng = mulberry32(5);
+    const rng = new Rng(5).fn();
     for (let level = 1; level <= maxLevel; level++) {
       for (let i = 0; i < 100; i++) {
         const p = mathProblem(rng, level);
@@ -58,7 +58,7 @@ describe("teacher", () => {
     }
   });
   test("varies its traces: most prompts get several distinct solutions", () => {
-    const rng = mulberry32(9);
+    const rng = new Rng(9).fn();
     for (let level = 1; level <= maxLevel; level++) {
       let distinct = 0;
       for (let i = 0; i < 100; i++) distinct += new Set(teacherSolutions(mathProblem(rng, level), rng, 4)).size;
@@ -68,7 +68,7 @@ describe("teacher", () => {
   test("spreads its choices over the characters of a trace: mean per-position entropy of each prompt's traces exceeds 0.5 nats", () => {
     // Per prompt, 8 traces; at each of the first 16 positions, the entropy of the character
     // found there. A single fixed trace per prompt scores 0 here.
-    const rng = mulberry32(13);
+    const rng = new Rng(13).fn();
     for (let level = 1; level <= maxLevel; level++) {
       let sum = 0;
       for (let i = 0; i < 50; i++) {
@@ -84,48 +84,16 @@ describe("teacher", () => {
     }
   });
   test("returns exactly n traces even when few routes exist", () => {
-    const p = mathProblem(mulberry32(1), 1);
-    assert.equal(teacherSolutions(p, mulberry32(2), 40).length, 40);
+    const p = mathProblem(new Rng(1).fn(), 1);
+    assert.equal(teacherSolutions(p, new Rng(2).fn(), 40).length, 40);
   });
 });
 
-describe("datasets", () => {
-  test("never share a prompt between train and eval, whatever the seeds", () => {
-    const train = buildDataset({ domain: "math", level: [1, 2], prompts: 800, responsesPerPrompt: 1, seed: 1, split: "train" });
-    const evalSet = buildDataset({ domain: "math", level: [1, 2], prompts: 200, responsesPerPrompt: 0, seed: 2, split: "eval" });
-    const trainPrompts = new Set(train.map((e) => e.problem.prompt));
-    assert.ok(evalSet.length > 100);
-    for (const e of evalSet) assert.ok(!trainPrompts.has(e.problem.prompt), e.problem.prompt);
-    for (const e of train) assert.equal(splitOf(e.problem.prompt), "train");
-  });
-  test("hold distinct prompts with the asked number of responses", () => {
-    const d = buildDataset({ domain: "math", level: 3, prompts: 300, responsesPerPrompt: 3, seed: 4, split: "train" });
-    assert.equal(d.length, 300);
-    assert.equal(new Set(d.map((e) => e.problem.prompt)).size, 300);
-    for (const e of d) assert.equal(e.responses.length, 3);
-  });
-  test("give all a small level has rather than repeat prompts", () => {
-    const d = buildDataset({ domain: "math", level: 1, prompts: 100000, responsesPerPrompt: 1, seed: 0, split: "train" });
-    assert.ok(d.length > 1000 && d.length < 1500, `${d.length}`);
-    assert.equal(new Set(d.map((e) => e.problem.prompt)).size, d.length);
-  });
-  test("reserve about a tenth of prompts for evaluation", () => {
-    const rng = mulberry32(8);
+describe("the held-out split", () => {
+  test("reserves about a tenth of prompts for evaluation", () => {
+    const rng = new Rng(8).fn();
     let evals = 0;
     for (let i = 0; i < 5000; i++) if (splitOf(mathProblem(rng, 2).prompt) === "eval") evals++;
     assert.ok(evals > 400 && evals < 600, `${evals}`);
-  });
-});
-
-describe("code datasets", () => {
-  test("split code prompts the same way and carry teacher code", () => {
-    const train = buildDataset({ domain: "code", level: [1, 2, 3], prompts: 60, responsesPerPrompt: 2, seed: 1, split: "train" });
-    assert.equal(train.length, 60);
-    for (const e of train) {
-      assert.equal(e.domain, "code");
-      assert.equal(splitOf(e.problem.prompt), "train");
-      assert.equal(e.responses.length, 2);
-      assert.match(e.responses[0], /```js\n/);
-    }
   });
 });
