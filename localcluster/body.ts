@@ -1,23 +1,12 @@
 // Request bodies: JSON, YAML (apply patches may be YAML) and Kubernetes protobuf (what
-// kubectl's imperative `create` generators send), read with a size limit.
-import type { IncomingMessage } from "node:http";
+// kubectl's imperative `create` generators send). They are read by api/body.ts's readBody, up
+// to maxBody, which the operator's report endpoint shares.
 import { parse as parseYaml } from "yaml";
-import { badRequest, unsupportedMediaType, ApiError } from "./errors.ts";
+import { badRequest, unsupportedMediaType } from "./errors.ts";
 import { decodeProtobufObject, PROTOBUF_TYPE } from "./protobuf.ts";
 
-const MAX_BODY = 16 * 1024 * 1024;
-
-/** readBody collects the raw request body. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, "RequestEntityTooLarge", "the request body is too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
+/** maxBody is the largest request body the server reads (readBody answers 413 beyond it). */
+export const maxBody = 16 * 1024 * 1024;
 
 /** decodeBody turns a body into a JSON value according to its Content-Type. */
 export function decodeBody(raw: Buffer, contentType: string): unknown {

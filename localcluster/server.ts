@@ -4,8 +4,9 @@
 import { createServer as createHttpsServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { readBody } from "../api/body.ts";
 import type { Api, WriteOptions, DeleteOptions } from "./api.ts";
-import { readBody, decodeBody } from "./body.ts";
+import { decodeBody, maxBody } from "./body.ts";
 import { aggregatedDiscovery, AGGREGATED_TYPE, legacyApi, legacyApis, legacyGroup, resourceList, wantsAggregated } from "./discovery.ts";
 import { ApiError, badRequest, methodNotAllowed, pageNotFound, unauthorized } from "./errors.ts";
 import { serveLog } from "./logs.ts";
@@ -127,7 +128,7 @@ export function newServer(opts: ServerOptions): Server {
       if (method === "GET") return q.get("watch") === "true" || q.get("watch") === "1" ? watch(req, res, route, q) : listObjects(req, res, route, q);
       if (method === "POST") {
         if (route.allNamespaces && rt.namespaced) throw methodNotAllowed();
-        const body = decodeBody(await readBody(req), String(req.headers["content-type"] ?? ""));
+        const body = decodeBody(await readBody(req, maxBody), String(req.headers["content-type"] ?? ""));
         const r = api.create(rt, namespace, body, writeOptions(q));
         return send(res, r.code, r.object, "application/json", r.warnings);
       }
@@ -146,7 +147,7 @@ export function newServer(opts: ServerOptions): Server {
     }
     if (subresource === "binding") {
       if (method !== "POST") throw methodNotAllowed();
-      const binding = decodeBody(await readBody(req), String(req.headers["content-type"] ?? "")) as Obj | undefined;
+      const binding = decodeBody(await readBody(req, maxBody), String(req.headers["content-type"] ?? "")) as Obj | undefined;
       api.bind(rt, namespace, name, String(binding?.target?.name ?? ""));
       return send(res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
     }
@@ -155,7 +156,7 @@ export function newServer(opts: ServerOptions): Server {
       if (wantsTable(String(req.headers.accept ?? ""))) return send(res, 200, toTable(rt, [o], o.metadata.resourceVersion, { includeObject: q.get("includeObject") === "Object", now: opts.now(), withHeader: true }));
       return send(res, 200, o);
     }
-    const body = decodeBody(await readBody(req), String(req.headers["content-type"] ?? ""));
+    const body = decodeBody(await readBody(req, maxBody), String(req.headers["content-type"] ?? ""));
     if (method === "PUT") {
       const r = api.update(rt, namespace, name, body, writeOptions(q, subresource));
       return send(res, r.code, r.object, "application/json", r.warnings);
@@ -254,7 +255,7 @@ export function newServer(opts: ServerOptions): Server {
   }
 
   async function deleteCollection(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, q: URLSearchParams): Promise<void> {
-    const body = (decodeBody(await readBody(req), String(req.headers["content-type"] ?? "")) ?? {}) as DeleteOptions;
+    const body = (decodeBody(await readBody(req, maxBody), String(req.headers["content-type"] ?? "")) ?? {}) as DeleteOptions;
     const items = api.list(route.rt, route.allNamespaces ? undefined : route.namespace).filter(matching(route, q));
     const deleted = items.map((o) => api.delete(route.rt, o.metadata.namespace ?? "", o.metadata.name, body).object);
     send(res, 200, { kind: route.rt.listKind, apiVersion: apiVersionOf(route.rt), metadata: { resourceVersion: String(api.store.currentRv()) }, items: deleted });
