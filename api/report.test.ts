@@ -1,7 +1,7 @@
 // The trainer→operator report protocol and the trainer's config: what each side may rely on.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { EpochReport, ReportReply, reportPath } from "./report.ts";
+import { EpochReport, ReportReply, parseReportPath, reportPath } from "./report.ts";
 import { TrainerConfig } from "./trainer-config.ts";
 
 const report = { attempt: 1, stage: "math-short", epoch: 2, epochs: 3, temperature: 0.7, entropy: 0.31, entropyCurve: [{ temperature: 0.6, entropy: 0.25 }] };
@@ -31,6 +31,17 @@ describe("epoch report", () => {
     assert.equal(reportPath("RLJob", "ns", "a"), "/reports/v1/namespaces/ns/rljobs/a");
     assert.equal(reportPath("SFTJob", "ns", "a"), "/reports/v1/namespaces/ns/sftjobs/a");
   });
+  test("parseReportPath reads back the job every reportPath names", () => {
+    for (const job of [{ kind: "SFTJob", namespace: "team-a", name: "sft.v2" }, { kind: "RLJob", namespace: "ns", name: "a" }] as const) {
+      assert.deepEqual(parseReportPath(reportPath(job.kind, job.namespace, job.name)), job);
+    }
+  });
+  test("parseReportPath refuses paths that name no job", () => {
+    for (const p of ["/reports/v1/namespaces/ns/ppojobs/a", "/reports/v1/namespaces/ns/rljobs/a/b", "/reports/v1/namespaces/NS/rljobs/a", "/reports/v1/namespaces/ns/rljobs/", "/healthz"]) {
+      assert.equal(parseReportPath(p), undefined, p);
+    }
+  });
+
 });
 
 describe("trainer config", () => {

@@ -5,9 +5,28 @@
 // reply and change nothing.
 import { z } from "zod";
 
+/** ReportedJob is the job a report path names. */
+export interface ReportedJob {
+  kind: "SFTJob" | "RLJob";
+  namespace: string;
+  name: string;
+}
+
+const plurals = { SFTJob: "sftjobs", RLJob: "rljobs" } as const;
+// Namespaces are DNS labels and job names DNS subdomains, as the API server allows them.
+const route = /^\/reports\/v1\/namespaces\/([a-z0-9-]{1,63})\/(sftjobs|rljobs)\/([a-z0-9.-]{1,253})$/;
+
 /** reportPath is the URL path a trainer POSTs its epoch reports to. */
 export function reportPath(kind: "SFTJob" | "RLJob", namespace: string, name: string): string {
-  return `/reports/v1/namespaces/${namespace}/${kind === "SFTJob" ? "sftjobs" : "rljobs"}/${name}`;
+  return `/reports/v1/namespaces/${namespace}/${plurals[kind]}/${name}`;
+}
+
+/** parseReportPath is reportPath's inverse: the job a request path names, or undefined when it is not a report path. */
+export function parseReportPath(path: string): ReportedJob | undefined {
+  const m = route.exec(path);
+  if (m === null) return undefined;
+  const [, namespace, plural, name] = m;
+  return { kind: plural === plurals.SFTJob ? "SFTJob" : "RLJob", namespace, name };
 }
 
 /** entropyPoint is the entropy of the same rollouts re-measured at another temperature. */
