@@ -1,5 +1,6 @@
-// meta: the names temper's API is served under and the labels it stamps on what it owns.
-// Everything that spells the group, a kind or a label imports it from here.
+// meta: the names temper's API is served under, the labels it stamps on what it owns and the
+// annotations it reads and writes. Everything that spells the group, a kind, a label or an
+// annotation key imports it from here.
 
 /** group is the API group of every temper kind. */
 export const group = "temper.dev";
@@ -20,6 +21,14 @@ export const labels = {
   attempt: "temper.dev/attempt",
   /** queueName is Kueue's label; set on the child Job when spec.queueName is set. */
   queueName: "kueue.x-k8s.io/queue-name",
+} as const;
+
+/** Annotations temper writes, or reads from what Kubernetes writes. */
+export const annotations = {
+  /** lastReport on an attempt's Job is when its trainer last reported an epoch (RFC 3339): the progress signal, kept across operator restarts. */
+  lastReport: "temper.dev/last-report",
+  /** completionIndex is what the Job controller sets on each pod of an Indexed Job: the pod's index, which is its rank. */
+  completionIndex: "batch.kubernetes.io/job-completion-index",
 } as const;
 
 /** managerName is the value of app.kubernetes.io/managed-by and the operator's field manager. */
