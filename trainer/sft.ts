@@ -120,7 +120,11 @@ export function packRows(examples: SftExample[], t: number, pad: number): { ids:
   return { ids, targets, mask, rows };
 }
 
-function rowsBatch(p: ReturnType<typeof packRows>, r0: number, r1: number, t: number, norm: number): TokenBatch {
+/**
+ * rowsBatch takes packed rows r0..r1 as a TokenBatch whose loss weights are the mask divided by
+ * norm (the loop passes the global batch's response-token count, so the loss is their mean).
+ */
+export function rowsBatch(p: ReturnType<typeof packRows>, r0: number, r1: number, t: number, norm: number): TokenBatch {
   const mask = p.mask.slice(r0 * t, r1 * t);
   const weights = Float32Array.from(mask, (m) => m / norm);
   return { ids: p.ids.slice(r0 * t, r1 * t), targets: p.targets.slice(r0 * t, r1 * t), weights, mask, rows: r1 - r0, t, temperature: 1 };
