@@ -44,6 +44,12 @@ export const reasons = {
   Unschedulable: "Unschedulable",
   /** InvalidSpec: the spec passed the CRD schema but cannot be run (explained in the message). */
   InvalidSpec: "InvalidSpec",
+  /** NotFinished: Succeeded is False because the job has not finished yet. */
+  NotFinished: "NotFinished",
+  /** NotFailed: Failed is False because the job has not given up. */
+  NotFailed: "NotFailed",
+  /** ChildrenDeleted (Event only): ttlSecondsAfterFinished passed and the children were deleted; the job is kept. */
+  ChildrenDeleted: "ChildrenDeleted",
 } as const;
 
 /** Reason is one of reasons' values. */

@@ -41,7 +41,6 @@ describe("epoch report", () => {
       assert.equal(parseReportPath(p), undefined, p);
     }
   });
-
 });
 
 describe("trainer config", () => {

@@ -2,7 +2,7 @@
 // the time, it computes the next status, the actions that move the cluster toward the spec, the
 // Events of the transitions, and when to look again. It never talks to the API server: the
 // reconciler applies what it returns and writes status once.
-import { conditionTypes as C, reasons as R } from "../api/conditions.ts";
+import { conditionTypes as C, reasons as R, type Reason } from "../api/conditions.ts";
 import type { Phase } from "../api/common.ts";
 import { getCondition, setCondition, type Condition } from "./conditions.ts";
 import type { AnyStatus, TemperJob } from "./job.ts";
@@ -55,7 +55,7 @@ export type Action =
 /** JobEvent is a Kubernetes Event to record on the job. */
 export interface JobEvent {
   type: "Normal" | "Warning";
-  reason: string;
+  reason: Reason;
   message: string;
 }
 
@@ -67,25 +67,28 @@ export interface Decision {
   requeueAfterMs?: number;
 }
 
+/** Said is one condition's (status is True, reason, message). */
+type Said = [boolean, Reason, string];
+
 interface Conds {
-  ready: [boolean, string, string];
-  reconciling: [boolean, string, string];
-  stalled: [boolean, string, string];
-  succeeded?: [boolean, string, string];
-  failed?: [boolean, string, string];
+  ready: Said;
+  reconciling: Said;
+  stalled: Said;
+  succeeded?: Said;
+  failed?: Said;
 }
 
 function withConditions(prev: Condition[] | undefined, c: Conds, generation: number, now: string): Condition[] {
   let conds = prev ?? [];
-  const put = (type: string, v: [boolean, string, string] | undefined, fallback: string): void => {
+  const put = (type: string, v: Said | undefined, fallback: string): void => {
     const [on, reason, message] = v ?? [false, fallback, ""];
     conds = setCondition(conds, type, on ? "True" : "False", reason, message, generation, now);
   };
   put(C.Ready, c.ready, "");
   put(C.Reconciling, c.reconciling, "");
   put(C.Stalled, c.stalled, "");
-  put(C.Succeeded, c.succeeded, getCondition(prev, C.Succeeded)?.reason ?? "NotFinished");
-  put(C.Failed, c.failed, getCondition(prev, C.Failed)?.reason ?? "NotFailed");
+  put(C.Succeeded, c.succeeded, getCondition(prev, C.Succeeded)?.reason ?? R.NotFinished);
+  put(C.Failed, c.failed, getCondition(prev, C.Failed)?.reason ?? R.NotFailed);
   return conds;
 }
 
@@ -128,7 +131,7 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
       const left = done + ttl * 1000 - nowMs;
       if (left <= 0) {
         actions.push({ type: "deleteChildren" });
-        events.push({ type: "Normal", reason: "ChildrenDeleted", message: `Deleted children ${ttl}s after the job finished; the job record is kept` });
+        events.push({ type: "Normal", reason: R.ChildrenDeleted, message: `Deleted children ${ttl}s after the job finished; the job record is kept` });
       } else requeue = left;
     }
     s.observedGeneration = gen;
@@ -147,7 +150,7 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
   if (job.kind === "RLJob" && job.obj.spec.initFrom.sftJob !== undefined && attempt === 0) {
     const sft = job.obj.spec.initFrom.sftJob;
     const o = observed.sftJob;
-    const wait = (reason: string, message: string, stalled: boolean): Decision => {
+    const wait = (reason: Reason, message: string, stalled: boolean): Decision => {
       if (getCondition(prev.conditions, stalled ? C.Stalled : C.Reconciling)?.reason !== reason) events.push({ type: stalled ? "Warning" : "Normal", reason, message });
       return finish("Pending", { ready: [false, reason, message], reconciling: [!stalled, reason, message], stalled: [stalled, reason, stalled ? message : ""] }, message);
     };
@@ -161,7 +164,7 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
     const init = initCheckpointOf(job, observed);
     return { ...(prev.latestCheckpoint !== undefined ? { resumeFrom: prev.latestCheckpoint } : {}), ...(init !== undefined ? { initCheckpoint: init } : {}) };
   };
-  const starting = (n: number, reason: string, message: string): Decision => {
+  const starting = (n: number, reason: Reason, message: string): Decision => {
     s.attempt = n;
     s.restarts = s.restarts ?? 0;
     s.startTime = s.startTime ?? now;
