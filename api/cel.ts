@@ -36,7 +36,7 @@ const programs = new Map<string, Program>();
 export function compileRule(expr: string): Program {
   let p = programs.get(expr);
   if (p === undefined) {
-    p = env.parse(expr) as unknown as Program;
+    p = env.parse(expr);
     programs.set(expr, p);
   }
   return p;
@@ -50,7 +50,7 @@ export function celValue(value: unknown, schema: JsonSchema | undefined): unknow
   if (schema.type === "integer" && typeof value === "number" && Number.isInteger(value)) return BigInt(value);
   if (Array.isArray(value)) return value.map((v) => celValue(v, schema.items));
   if (isObject(value)) {
-    const extra = isObject(schema.additionalProperties) ? (schema.additionalProperties as JsonSchema) : undefined;
+    const extra = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = celValue(v, schema.properties?.[k] ?? extra);
     return out;

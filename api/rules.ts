@@ -39,5 +39,5 @@ export function withRules<T extends z.ZodObject>(schema: T, rules: Rule[]): T {
       }
     }
   });
-  return refined.meta({ [rulesKey]: rules }) as unknown as T;
+  return refined.meta({ [rulesKey]: rules });
 }

@@ -33,10 +33,11 @@ export function validateObject(obj: unknown, index: number): Finding {
   }
   const o = obj as Record<string, unknown>;
   const meta = (o.metadata ?? {}) as Record<string, unknown>;
-  const object = `${String(o.kind ?? "?")}/${String(meta.name ?? meta.generateName ?? "?")}`;
   if (typeof o.apiVersion !== "string" || typeof o.kind !== "string") {
     return { object: `document ${index + 1}`, problems: [{ field: o.apiVersion === undefined ? "apiVersion" : "kind", reason: "FieldValueRequired", message: "Required value: every object needs apiVersion and kind" }] };
   }
+  const name = typeof meta.name === "string" ? meta.name : typeof meta.generateName === "string" ? meta.generateName : "?";
+  const object = `${o.kind}/${name}`;
   if (!o.apiVersion.startsWith(`${group}/`)) return { object, problems: [], skipped: `not a ${group} kind` };
   const info = kindList.find((k) => k.kind === o.kind);
   if (info === undefined) {

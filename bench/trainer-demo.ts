@@ -46,10 +46,9 @@ const dir = await mkdtemp(join(tmpdir(), "trainer-demo-"));
 const sftStart = performance.now();
 const budget = Number(f["sft-minutes"]) * 60_000;
 const sftEpochs: Array<Record<string, unknown>> = [];
-let stopAfterSteps: number | undefined;
 await runSft({
   backend: be, tokenizer: suite.tokenizer.toJSON(), log: (e) => { if (e.event === "epoch") log(e); },
-  options: { epochs: Number(f.epochs), batchSize: Number(f.batch), seqLen: 128, microBatch: 16, optim, decay: "cosine", seed: 1, pad: suite.tokenizer.pad, checkpointDir: dir, stopAfterSteps },
+  options: { epochs: Number(f.epochs), batchSize: Number(f.batch), seqLen: 128, microBatch: 16, optim, decay: "cosine", seed: 1, pad: suite.tokenizer.pad, checkpointDir: dir },
   train: examples,
   evaluate: async () => {
     const a = await acc(l1Eval);

@@ -34,7 +34,7 @@ test("a job line shows phase, stage, epoch and the temperature loop's figures", 
 test("the chart lists every recorded epoch with its decision", () => {
   const chart = temperatureChart(jobView(rl));
   assert.match(chart, /target 0\.25/);
-  assert.match(chart, /epoch  1  T 0\.60  H 0\.180  -> next T 0\.70/);
-  assert.match(chart, /epoch  2  T 0\.70  H 0\.250  -> next T 0\.80/);
+  assert.match(chart, /epoch {2}1 {2}T 0\.60 {2}H 0\.180 {2}-> next T 0\.70/);
+  assert.match(chart, /epoch {2}2 {2}T 0\.70 {2}H 0\.250 {2}-> next T 0\.80/);
   assert.equal(temperatureChart(jobView({ kind: "RLJob", metadata: { name: "x" } })), "x: no RL epochs recorded");
 });

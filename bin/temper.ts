@@ -38,7 +38,7 @@ async function load(name: string, c: { module: string; exportName: string }): Pr
     mod = (await import(url.href)) as Record<string, unknown>;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && (err as Error).message.includes(url.pathname)) {
-      throw new Error(`temper ${name} is not part of this build yet (${c.module} is missing)`);
+      throw new Error(`temper ${name} is not part of this build yet (${c.module} is missing)`, { cause: err });
     }
     throw err;
   }

@@ -2,7 +2,7 @@
 // local cluster needs: the fields the real apiserver fills in (pod and job defaults, the job
 // selector and labels, service cluster IPs, namespace finalizers) and the mistakes it rejects.
 import type { Cause } from "./errors.ts";
-import { labelCauses, updateCauses } from "./immutability.ts";
+import { updateCauses } from "./immutability.ts";
 import { isObj, type Obj } from "./types.ts";
 
 /** BuiltinContext gives the rules what they may not compute alone. */

@@ -46,7 +46,7 @@ function descriptions(modelsDir: string, model: string): { fields: Map<string, s
   const fields = new Map<string, string>();
   const required = new Set<string>();
   let own = "";
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(join(modelsDir, `${model}.d.ts`), "utf8");
   } catch {
@@ -113,7 +113,14 @@ export async function loadBuiltinSchemas(): Promise<BuiltinSchemas> {
     reachable(root) {
       const seen = new Set<string>([root]);
       const todo = [root];
-      while (todo.length > 0) for (const r of edges.get(todo.pop() as string) ?? []) if (!seen.has(r)) (seen.add(r), todo.push(r));
+      while (todo.length > 0) {
+        for (const r of edges.get(todo.pop() as string) ?? []) {
+          if (!seen.has(r)) {
+            seen.add(r);
+            todo.push(r);
+          }
+        }
+      }
       return [...seen];
     },
   };

@@ -31,8 +31,8 @@ test("creates and reads objects through the typed APIs", async () => {
 
 test("applies a custom resource server-side and patches its status", async () => {
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-  await objects.create(widgetCrd as k8s.KubernetesObject);
-  const applied = await objects.patch({ ...widget("ssa-client"), metadata: { name: "ssa-client", namespace: "default" } } as k8s.KubernetesObject, undefined, undefined, "temper-operator", true, k8s.PatchStrategy.ServerSideApply);
+  await objects.create(widgetCrd);
+  const applied = await objects.patch({ ...widget("ssa-client"), metadata: { name: "ssa-client", namespace: "default" } }, undefined, undefined, "temper-operator", true, k8s.PatchStrategy.ServerSideApply);
   assert.equal((applied as unknown as { spec: { replicas: number } }).spec.replicas, 2);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   await custom.patchNamespacedCustomObjectStatus(

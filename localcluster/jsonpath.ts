@@ -6,7 +6,7 @@ type Step = { field: string } | { index: number } | { all: true } | { filter: { 
 
 function parse(path: string): Step[] {
   const steps: Step[] = [];
-  const re = /\.([A-Za-z0-9_\-$]+)|\[(\d+)\]|\[\*\]|\[\?\(@\.([A-Za-z0-9_.\-]+)\s*==\s*["']([^"']*)["']\)\]|\['([^']+)'\]/g;
+  const re = /\.([A-Za-z0-9_\-$]+)|\[(\d+)\]|\[\*\]|\[\?\(@\.([A-Za-z0-9_.-]+)\s*==\s*["']([^"']*)["']\)\]|\['([^']+)'\]/g;
   const body = path.trim().replace(/^\{|\}$/g, "").replace(/^\$/, "");
   for (const m of body.matchAll(re)) {
     if (m[1] !== undefined) steps.push({ field: m[1] });

@@ -21,7 +21,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export function jsonPatch(target: Obj, ops: unknown): Obj {
   if (!Array.isArray(ops)) throw new ApiError(400, "BadRequest", "json patch must be an array of operations");
   try {
-    return fastJsonPatch.applyPatch(clone(target), ops as fastJsonPatch.Operation[], true, false).newDocument as Obj;
+    return fastJsonPatch.applyPatch(clone(target), ops as fastJsonPatch.Operation[], true, false).newDocument;
   } catch (err) {
     throw new ApiError(422, "Invalid", `the server rejected our request due to an error in our request: ${(err as Error).message}`);
   }

@@ -60,14 +60,15 @@ function fieldValue(o: Obj, path: string): string {
   let v: unknown = o;
   for (const k of path.split(".")) v = isObj(v) ? v[k] : undefined;
   if (v === undefined || v === null) return "";
-  return String(v);
+  // Field selectors name scalar fields; anything else compares by its JSON text.
+  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
 }
 
 /** parseFieldSelector compiles a fieldSelector query value. */
 export function parseFieldSelector(s: string | null): Matcher {
   if (s === null || s.trim() === "") return () => true;
   const reqs = splitTopLevel(s).map((req): Matcher => {
-    const m = /^([A-Za-z0-9_.\-]+)\s*(==|=|!=)\s*(.*)$/.exec(req);
+    const m = /^([A-Za-z0-9_.-]+)\s*(==|=|!=)\s*(.*)$/.exec(req);
     if (!m) throw badRequest(`invalid field selector: "${req}"`);
     const [, path, op, value] = m;
     return (o) => (fieldValue(o, path) === value) !== (op === "!=");

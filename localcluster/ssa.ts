@@ -31,7 +31,7 @@ function collect(rt: ResourceType, v: unknown, schema: Obj | undefined, field: s
   if (Array.isArray(v) && v.length > 0) {
     const keys = listKeys(rt, field, schema, v);
     if (keys !== undefined && v.every(isObj)) {
-      for (const item of v as Obj[]) collect(rt, item, schema?.items, "", [...path, keySegment(keys, item)], out);
+      for (const item of v) collect(rt, item, schema?.items, "", [...path, keySegment(keys, item)], out);
       return;
     }
   }
@@ -125,7 +125,7 @@ function applyInto(rt: ResourceType, live: unknown, cfg: unknown, schema: Obj | 
     const keys = listKeys(rt, field, schema, [...live, ...cfg]);
     if (keys === undefined || !cfg.every(isObj)) return clone(cfg);
     const out = clone(live) as Obj[];
-    for (const item of cfg as Obj[]) {
+    for (const item of cfg) {
       const i = out.findIndex((o) => isObj(o) && keys.every((k) => deepEqual(o[k], item[k])));
       if (i >= 0) out[i] = applyInto(rt, out[i], item, schema?.items, "") as Obj;
       else out.push(clone(item));

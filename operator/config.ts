@@ -40,7 +40,7 @@ export function parseConfig(args: string[], env: NodeJS.ProcessEnv): { ok: true;
   let values: Record<string, string | undefined>;
   try {
     const p = parseArgs({ args, options: Object.fromEntries(Object.keys(flagNames).map((f) => [f, { type: "string" as const }])), strict: true, allowPositionals: false });
-    values = p.values as Record<string, string | undefined>;
+    values = p.values;
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

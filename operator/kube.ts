@@ -92,7 +92,7 @@ export async function newKube(kc: k8s.KubeConfig, timeoutMs = 30_000): Promise<K
 
   const options = async (method: string, path: string, headers: Record<string, string>): Promise<RequestOptions> => {
     const opts: RequestOptions & { ca?: unknown; rejectUnauthorized?: boolean } = { method, headers: { Accept: "application/json", ...headers } };
-    await kc.applyToHTTPSOptions(opts as never);
+    await kc.applyToHTTPSOptions(opts);
     const u = new URL(base.pathname.replace(/\/$/, "") + path, base);
     opts.protocol = u.protocol;
     opts.hostname = u.hostname;

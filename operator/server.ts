@@ -1,6 +1,6 @@
 // server: the operator's one HTTP listener — /healthz (the process serves), /readyz (caches
 // synced), /metrics (Prometheus), and the trainers' report endpoint.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Metrics } from "./metrics.ts";
 
@@ -13,7 +13,7 @@ export interface ServerOptions {
   ready: () => boolean;
   log: Logger;
   /** reports handles the report endpoint's paths; return false when the path is not one. */
-  reports: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => boolean;
+  reports: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** startServer listens and resolves with the server and its port. */

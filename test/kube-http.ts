@@ -36,7 +36,7 @@ export async function call(ep: Endpoint, method: string, path: string, body?: un
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString("utf8");
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {

@@ -159,7 +159,7 @@ async function join(o: TcpOptions): Promise<Collective> {
       });
     } catch (e) {
       // Rank 0 may not be listening yet: retry until the deadline.
-      if (Date.now() > deadline) throw new Error(`ddp: rank ${o.rank} could not reach ${o.host}:${o.port}: ${String(e)}`);
+      if (Date.now() > deadline) throw new Error(`ddp: rank ${o.rank} could not reach ${o.host}:${o.port}: ${String(e)}`, { cause: e });
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -25,7 +25,7 @@ test("the whole model's gradient matches finite differences for both norms and h
     const w = new Float32Array(8).fill(1 / 8);
     const f = () => crossEntropy(forward(naiveKernels, c, p, ids, 2, 4), targets, w);
     const r = gradcheck(f, [...p.values()], { probes: 6, eps: 3e-3 });
-    assert.ok(r.worst < 3e-2, `${norm}: worst ${r.worst} per input ${r.perInput.map((x) => x.toFixed(4))}`);
+    assert.ok(r.worst < 3e-2, `${norm}: worst ${r.worst} per input ${r.perInput.map((x) => x.toFixed(4)).join(",")}`);
   }
 });
 

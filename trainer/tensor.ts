@@ -16,7 +16,7 @@ export class Tensor {
 
   /** Tensor constructor wraps data (not copied) with a shape; parents are the op's inputs. */
   constructor(data: Float32Array, shape: number[], parents: Tensor[] = [], requiresGrad?: boolean) {
-    if (data.length !== numel(shape)) throw new Error(`Tensor: ${data.length} values for shape [${shape}]`);
+    if (data.length !== numel(shape)) throw new Error(`Tensor: ${data.length} values for shape [${shape.join(",")}]`);
     this.data = data;
     this.shape = shape;
     this.parents = parents;

@@ -304,7 +304,7 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
       log.info({ pod: rt.key, container: c.spec.name, graceMs }, "Stopping container");
       if (!stopped) await opts.events.emit(rt.pod, "Normal", "Killing", `Stopping container ${c.spec.name}`);
     }
-    await Promise.all(running.map((c) => c.proc?.stop(graceMs)));
+    await Promise.all(running.map(async (c) => c.proc?.stop(graceMs)));
     if (rt.ip !== undefined) ips.release(rt.ip);
     // As on a real node, a deleted pod's logs and volumes go with it (claims and hostPaths stay).
     removePodDir(dataDir, rt.pod.metadata.namespace ?? "default", rt.pod.metadata.name);

@@ -84,7 +84,7 @@ export function renderHosts(entries: Map<string, string[]>): string {
 
 /** writeHosts replaces the hosts file atomically (rename), so readers never see half a file; returns whether it changed. */
 export function writeHosts(path: string, text: string): boolean {
-  let old = "";
+  let old: string;
   try {
     old = readFileSync(path, "utf8");
   } catch {

@@ -96,7 +96,7 @@ export async function startProcess(spec: RunSpec, now: () => Date): Promise<Runn
 export function killOrphans(dir: string, marker: string): number {
   let killed = 0;
   const walk = (d: string, depth: number): void => {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(d);
     } catch {
