@@ -4,6 +4,7 @@
 // with the temperature to use next. Replays of the same (attempt, stage, epoch) get the same
 // reply and change nothing.
 import { z } from "zod";
+import { kindList, kinds } from "./kinds.ts";
 
 /** ReportedJob is the job a report path names. */
 export interface ReportedJob {
@@ -12,13 +13,13 @@ export interface ReportedJob {
   name: string;
 }
 
-const plurals = { SFTJob: "sftjobs", RLJob: "rljobs" } as const;
-// Namespaces are DNS labels and job names DNS subdomains, as the API server allows them.
-const route = /^\/reports\/v1\/namespaces\/([a-z0-9-]{1,63})\/(sftjobs|rljobs)\/([a-z0-9.-]{1,253})$/;
+// Namespaces are DNS labels and job names DNS subdomains, as the API server allows them; the
+// plural is the kind's resource name (api/kinds.ts).
+const route = /^\/reports\/v1\/namespaces\/([a-z0-9-]{1,63})\/([a-z]+)\/([a-z0-9.-]{1,253})$/;
 
 /** reportPath is the URL path a trainer POSTs its epoch reports to. */
 export function reportPath(kind: "SFTJob" | "RLJob", namespace: string, name: string): string {
-  return `/reports/v1/namespaces/${namespace}/${plurals[kind]}/${name}`;
+  return `/reports/v1/namespaces/${namespace}/${kinds[kind].plural}/${name}`;
 }
 
 /** parseReportPath is reportPath's inverse: the job a request path names, or undefined when it is not a report path. */
@@ -26,7 +27,8 @@ export function parseReportPath(path: string): ReportedJob | undefined {
   const m = route.exec(path);
   if (m === null) return undefined;
   const [, namespace, plural, name] = m;
-  return { kind: plural === plurals.SFTJob ? "SFTJob" : "RLJob", namespace, name };
+  const info = kindList.find((k) => k.plural === plural);
+  return info === undefined ? undefined : { kind: info.kind, namespace, name };
 }
 
 /** entropyPoint is the entropy of the same rollouts re-measured at another temperature. */
