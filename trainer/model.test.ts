@@ -24,7 +24,9 @@ test("the whole model's gradient matches finite differences for both norms and h
     const targets = Int32Array.from([2, 3, 4, 5, 0, 6, 2, 1]);
     const w = new Float32Array(8).fill(1 / 8);
     const f = () => crossEntropy(forward(naiveKernels, c, p, ids, 2, 4), targets, w);
-    const r = gradcheck(f, [...p.values()], { probes: 6, eps: 3e-3 });
+    // floor 5e-3: at eps 3e-3 the float32 loss of a whole model moves by noise of about 6e-5,
+    // so smaller gradients are compared in absolute terms (worst 9e-3 of the 3e-2 allowed).
+    const r = gradcheck(f, [...p.values()], { probes: 6, eps: 3e-3, floor: 5e-3 });
     assert.ok(r.worst < 3e-2, `${norm}: worst ${r.worst} per input ${r.perInput.map((x) => x.toFixed(4)).join(",")}`);
   }
 });
