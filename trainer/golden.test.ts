@@ -56,7 +56,7 @@ after(() => wasm.close());
 /** floats decodes a fixture tensor (float32, little-endian, base64). */
 function floats(t: GoldenTensor): Float32Array {
   const bytes = Buffer.from(t.f32, "base64");
-  assert.equal(bytes.length, 4 * numel(t.shape), `a tensor of shape [${t.shape}] holds ${bytes.length} bytes`);
+  assert.equal(bytes.length, 4 * numel(t.shape), `a tensor of shape [${t.shape.join(", ")}] holds ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   return Float32Array.from({ length: bytes.length / 4 }, (_, i) => view.getFloat32(4 * i, true));
 }
