@@ -113,6 +113,16 @@ export const dataFields = {
   seed: z.int().min(0).max(2147483647).default(0).describe("seed makes data generation reproducible. Default 0."),
 };
 
+/** evaluation is how held-out accuracy is measured (the paper: T 0.6, top-p 0.95, avg@k). */
+export const evaluation = z
+  .strictObject({
+    temperature: z.number().gt(0).max(10).default(0.6).describe("temperature to sample evaluation answers at. Default 0.6."),
+    topP: z.number().gt(0).max(1).default(0.95).describe("topP is the nucleus for evaluation sampling. Default 0.95."),
+    k: z.int().min(1).max(64).default(4).describe("k is the number of samples per prompt (avg@k). Default 4."),
+    everyEpochs: z.int().min(1).max(1000).default(1).describe("everyEpochs evaluates every N epochs. Default 1."),
+  })
+  .describe("evaluation is how held-out accuracy is measured: avg@k at temperature and topP.");
+
 /**
  * dataRules are the cross-field rules of every data block built from dataFields. Without the
  * code rule a code job asking for level 4 would be accepted and fail only when its pod starts.

@@ -2,7 +2,7 @@
 // second half of the AceReason recipe. Decisions (temperature, attempt) live in status; the
 // operator never writes spec, so GitOps tools see no drift.
 import { z } from "zod";
-import { dataFields, dataRules, dnsLabel, gangFields, objectSchema, statusFields } from "./common.ts";
+import { dataFields, dataRules, dnsLabel, evaluation, gangFields, objectSchema, statusFields } from "./common.ts";
 import { maxJobNameLength } from "./meta.ts";
 import { withRules } from "./rules.ts";
 
@@ -81,16 +81,6 @@ export const reward = z
     }).prefault({}).describe("code rewards 1 iff every hidden test passes in the sandbox."),
   })
   .describe("reward scores rollouts: math is 1 iff the \\boxed{} answer is equivalent to the reference; code is 1 iff all hidden tests pass.");
-
-/** evaluation is how held-out accuracy is measured (the paper: T 0.6, top-p 0.95, avg@k). */
-export const evaluation = z
-  .strictObject({
-    temperature: z.number().gt(0).max(10).default(0.6).describe("temperature to sample evaluation answers at. Default 0.6."),
-    topP: z.number().gt(0).max(1).default(0.95).describe("topP is the nucleus for evaluation sampling. Default 0.95."),
-    k: z.int().min(1).max(64).default(4).describe("k is the number of samples per prompt (avg@k). Default 4."),
-    everyEpochs: z.int().min(1).max(1000).default(1).describe("everyEpochs evaluates every N epochs. Default 1."),
-  })
-  .describe("evaluation is how held-out accuracy is measured: avg@k at temperature and topP.");
 
 /** RLJobSpec is the desired state of an RLJob. */
 export const RLJobSpec = withRules(z

@@ -1,7 +1,7 @@
 // sftjob: the SFTJob kind — supervised fine-tuning on teacher traces, the first half of the
 // AceReason recipe. A finished SFTJob's final checkpoint is what an RLJob's initFrom.sftJob uses.
 import { z } from "zod";
-import { dataFields, dataRules, gangFields, objectSchema, statusFields } from "./common.ts";
+import { dataFields, dataRules, evaluation, gangFields, objectSchema, statusFields } from "./common.ts";
 import { maxJobNameLength } from "./meta.ts";
 import { withRules } from "./rules.ts";
 
@@ -61,6 +61,7 @@ export const SFTJobSpec = z
     weightDecay: z.number().min(0).max(1).default(0.1).describe("weightDecay is AdamW's decoupled weight decay. Default 0.1."),
     gradientClipNorm: z.number().gt(0).max(1000).default(1).describe("gradientClipNorm clips the global gradient norm. Default 1."),
     schedule: schedule.prefault({}),
+    evaluation: evaluation.prefault({}),
     seed: z.int().min(0).max(2147483647).default(0).describe("seed makes initialisation and data order reproducible. Default 0."),
   })
   .describe("spec is the desired state of the SFTJob.");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EpochReport } from "../api/report.ts";
-import type { HistoryEntry } from "../api/rljob.ts";
+import { EpochReport } from "./report.ts";
+import type { HistoryEntry } from "./rljob.ts";
 import { rlJob } from "../test/operator/builders.ts";
-import { globalEpochAfter, nextTemperature } from "./temperature.ts";
+import { globalEpochAfter, initialTemperature, nextTemperature, resumeTemperature } from "./temperature-policy.ts";
 
 const report = (p: Record<string, unknown>) => EpochReport.parse({ attempt: 1, stage: "s1", epoch: 1, epochs: 2, ...p });
 const specWith = (temperature: Record<string, unknown>, stages?: unknown[]) => {
@@ -45,4 +45,23 @@ test("switches to the second stage's Schedule entry after the first stage ends",
   const spec = specWith({ policy: "Schedule", initial: 0.6, schedule: [{ epoch: 3, temperature: 1.1 }] }, [{ name: "s1", maxResponseLength: 64, epochs: 3 }, { name: "s2", maxResponseLength: 64, epochs: 2 }]);
   assert.equal(nextTemperature(spec, [], report({ stage: "s1", stageIndex: 0, epoch: 2, epochs: 3 })).temperature, 0.6);
   assert.equal(nextTemperature(spec, [], report({ stage: "s1", stageIndex: 0, epoch: 3, epochs: 3 })).temperature, 1.1);
+});
+
+test("starts a Schedule job at its epoch-0 entry, and any other policy at initial", () => {
+  assert.equal(initialTemperature(specWith({ policy: "Schedule", initial: 0.6, schedule: [{ epoch: 0, temperature: 0.8 }, { epoch: 2, temperature: 1.0 }] })), 0.8);
+  assert.equal(initialTemperature(specWith({ policy: "Schedule", initial: 0.6, schedule: [{ epoch: 2, temperature: 1.0 }] })), 0.6);
+  assert.equal(initialTemperature(specWith({ policy: "EntropyTarget", initial: 0.7 })), 0.7);
+});
+
+test("resumes a new gang at the last decision recorded in status, else at the first epoch's temperature", () => {
+  const spec = specWith({ policy: "Schedule", initial: 0.6, schedule: [{ epoch: 0, temperature: 0.8 }] });
+  assert.equal(resumeTemperature(spec, { temperature: { current: 1.1 } }), 1.1);
+  assert.equal(resumeTemperature(spec, {}), 0.8);
+});
+
+test("the epoch after the last of a stage is the first of the next stage", () => {
+  const job = { stages: [{ epochs: 3 }, { epochs: 2 }] };
+  assert.equal(globalEpochAfter(job, { stageIndex: 0, epoch: 3 }), 3);
+  assert.equal(globalEpochAfter(job, { stageIndex: 1, epoch: 0 }), 3);
+  assert.equal(globalEpochAfter(job, { stageIndex: 1, epoch: 2 }), 5);
 });

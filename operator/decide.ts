@@ -4,6 +4,7 @@
 // reconciler applies what it returns and writes status once.
 import { conditionTypes as C, reasons as R, type Reason } from "../api/conditions.ts";
 import type { Phase } from "../api/common.ts";
+import { initialTemperature } from "../api/temperature-policy.ts";
 import { getCondition, setCondition, type Condition } from "./conditions.ts";
 import type { AnyStatus, TemperJob } from "./job.ts";
 
@@ -168,7 +169,7 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
     s.attempt = n;
     s.restarts = s.restarts ?? 0;
     s.startTime = s.startTime ?? now;
-    if (job.kind === "RLJob" && s.temperature?.current === undefined) s.temperature = { ...s.temperature, current: job.obj.spec.temperature.initial };
+    if (job.kind === "RLJob" && s.temperature?.current === undefined) s.temperature = { ...s.temperature, current: initialTemperature(job.obj.spec) };
     return finish("Pending", { ready: [false, reason, message], reconciling: [true, reason, message], stalled: [false, reason, ""] }, message);
   };
 

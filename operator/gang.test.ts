@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { TrainerConfig } from "../api/trainer-config.ts";
-import { desiredGang, toPodPath } from "./gang.ts";
+import { labels } from "../api/meta.ts";
+import { desiredGang, threadsFor } from "./gang.ts";
 import { rlJob, sftJob } from "../test/operator/builders.ts";
 
 const inputs = { image: "img:1", reportBaseUrl: "http://op:8080" };
@@ -20,14 +21,28 @@ test("builds an Indexed Job with one pod per worker and GPU limits", () => {
   assert.equal(spec.template.spec.containers[0].image, "img:1");
 });
 
-test("gives each worker its rank, world size, master address, attempt and report URL", () => {
-  const g = desiredGang(sftJob("ns", "a").workers(2).build(), 3, inputs);
-  const env = Object.fromEntries(((g.job.spec as AnyObj).template.spec.containers[0].env as AnyObj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
-  assert.equal(env.WORLD_SIZE, "2");
-  assert.equal(env.MASTER_ADDR, "a-a3-0.a.ns.svc");
-  assert.equal(env.TEMPER_ATTEMPT, "3");
-  assert.equal(env.TEMPER_REPORT_URL, "http://op:8080/reports/v1/namespaces/ns/sftjobs/a");
-  assert.match(JSON.stringify(env.RANK), /job-completion-index/);
+test("puts the attempt, report endpoint, rendezvous and limits in the mounted TrainerConfig, and nothing in env", () => {
+  const g = desiredGang(sftJob("ns", "a").workers(2).spec({ resources: { limits: { cpu: "3500m" } } }).build(), 3, inputs);
+  const cfg = TrainerConfig.parse(JSON.parse((g.configMap.data as Record<string, string>)["config.json"]));
+  assert.equal(cfg.attempt, 3);
+  assert.deepEqual(cfg.report, { url: "http://op:8080/reports/v1/namespaces/ns/sftjobs/a", tokenFile: "/var/run/temper/token" });
+  assert.deepEqual(cfg.rendezvous, { host: "a-a3-0.a.ns.svc", port: 29500, timeoutSeconds: 300 });
+  assert.deepEqual(cfg.limits, { threads: 3 });
+  assert.equal(cfg.spec.workers, 2);
+  const env = (g.job.spec as AnyObj).template.spec.containers[0].env as AnyObj[];
+  assert.deepEqual(env, []);
+});
+
+test("passes the user's own env through unchanged", () => {
+  const g = desiredGang(sftJob("ns", "a").spec({ podTemplate: { env: [{ name: "HF_HOME", value: "/cache" }] } }).build(), 1, inputs);
+  assert.deepEqual((g.job.spec as AnyObj).template.spec.containers[0].env, [{ name: "HF_HOME", value: "/cache" }]);
+});
+
+test("turns a CPU limit into whole compute threads, at least one", () => {
+  assert.deepEqual(threadsFor("4"), { threads: 4 });
+  assert.deepEqual(threadsFor("2500m"), { threads: 2 });
+  assert.deepEqual(threadsFor("500m"), { threads: 1 });
+  assert.deepEqual(threadsFor(undefined), {});
 });
 
 test("runs non-root with a read-only root filesystem", () => {
@@ -41,14 +56,14 @@ test("owns every child and labels it with the job, kind and attempt", () => {
   for (const o of [g.job, g.service, g.configMap, g.claim]) {
     assert.equal(o?.metadata.ownerReferences?.[0].kind, "SFTJob");
     assert.equal(o?.metadata.ownerReferences?.[0].uid, "uid-a");
-    assert.equal(o?.metadata.labels?.["temper.dev/job-name"], "a");
+    assert.equal(o?.metadata.labels?.[labels.jobName], "a");
   }
-  assert.equal(g.job.metadata.labels?.["temper.dev/attempt"], "1");
+  assert.equal(g.job.metadata.labels?.[labels.attempt], "1");
 });
 
 test("sets Kueue's queue-name label only when queueName is set", () => {
-  assert.equal(desiredGang(sftJob().queue("team-a").build(), 1, inputs).job.metadata.labels?.["kueue.x-k8s.io/queue-name"], "team-a");
-  assert.equal(desiredGang(sftJob().build(), 1, inputs).job.metadata.labels?.["kueue.x-k8s.io/queue-name"], undefined);
+  assert.equal(desiredGang(sftJob().queue("team-a").build(), 1, inputs).job.metadata.labels?.[labels.queueName], "team-a");
+  assert.equal(desiredGang(sftJob().build(), 1, inputs).job.metadata.labels?.[labels.queueName], undefined);
 });
 
 test("makes the Service headless and publishes not-ready pods", () => {
@@ -74,9 +89,4 @@ test("writes a TrainerConfig the trainer's schema accepts, resuming from the che
     assert.equal(cfg.temperature, 0.8);
   }
   assert.ok(JSON.stringify(g.job).includes('"claimName":"base"'));
-});
-
-test("maps checkpoint URIs on the job's own claim under /checkpoints", () => {
-  assert.deepEqual(toPodPath("pvc://own/x/y", "own"), { uri: "file:///checkpoints/x/y" });
-  assert.deepEqual(toPodPath("file:///data/x", "own"), { uri: "file:///data/x" });
 });

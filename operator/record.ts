@@ -2,9 +2,9 @@
 // that records a new one (epoch, checkpoint, metrics, RL temperature history). No I/O here.
 import type { EpochReport, ReportReply } from "../api/report.ts";
 import { historyLimit, type HistoryEntry, type RLJobSpec } from "../api/rljob.ts";
-import { checkpointClaimName, checkpointUri } from "./gang.ts";
+import { checkpointClaimName, checkpointUri } from "./checkpoint-uri.ts";
 import type { AnyStatus, TemperJob } from "./job.ts";
-import { currentTemperature, nextTemperature } from "./temperature.ts";
+import { currentTemperature, nextTemperature } from "../api/temperature-policy.ts";
 
 /** Recorded is what recording a report yields: the reply, and the status to write (absent for a replay). */
 export interface Recorded {

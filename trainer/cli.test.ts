@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { gangFromEnv, makeLog } from "./cli.ts";
+import { TrainerConfig } from "../api/trainer-config.ts";
+import { gangOf, makeLog } from "./cli.ts";
 
 const run = promisify(execFile);
 const bin = new URL("../bin/temper-trainer.ts", import.meta.url).pathname;
@@ -46,10 +47,31 @@ test("the CLI rejects a config the api schema refuses, naming the field", async 
   }
 });
 
-test("the gang comes from the environment, with the Indexed Job's completion index as the rank", () => {
-  assert.deepEqual(gangFromEnv({ WORLD_SIZE: "2", JOB_COMPLETION_INDEX: "1", MASTER_ADDR: "job-0.svc", MASTER_PORT: "7000" }),
-    { worldSize: 2, rank: 1, masterAddr: "job-0.svc", masterPort: 7000 });
-  assert.deepEqual(gangFromEnv({}), { worldSize: 1, rank: 0, masterAddr: "127.0.0.1", masterPort: 29500 });
+const rlCfg = (workers: number) => TrainerConfig.parse({
+  kind: "RLJob", name: "a", checkpointDir: "/tmp/x", rendezvous: { host: "a-a1-0.a.ns.svc", port: 7000 },
+  spec: { workers, initFrom: { checkpoint: "file:///c" }, stages: [{ name: "s", maxResponseLength: 8 }] },
+});
+
+test("the gang is spec.workers ranks meeting at the config's rendezvous, each rank its Indexed Job completion index", () => {
+  assert.deepEqual(gangOf(rlCfg(2), { JOB_COMPLETION_INDEX: "1" }), { worldSize: 2, rank: 1, masterAddr: "a-a1-0.a.ns.svc", masterPort: 7000, timeoutMs: 300_000 });
+  assert.equal(gangOf(rlCfg(1), {}).rank, 0);
+});
+
+test("a completion index outside the gang is refused, naming the variable and spec.workers", () => {
+  assert.throws(() => gangOf(rlCfg(2), { JOB_COMPLETION_INDEX: "2" }), /JOB_COMPLETION_INDEX: Invalid value: "2": must be an integer in \[0, spec.workers\) = \[0, 2\)/);
+  assert.throws(() => gangOf(rlCfg(2), { JOB_COMPLETION_INDEX: "x" }), /JOB_COMPLETION_INDEX/);
+});
+
+test("the trainer ignores the environment for everything the config holds", () => {
+  const g = gangOf(rlCfg(1), { WORLD_SIZE: "4", RANK: "3", MASTER_ADDR: "elsewhere", MASTER_PORT: "1" });
+  assert.deepEqual(g, { worldSize: 1, rank: 0, masterAddr: "a-a1-0.a.ns.svc", masterPort: 7000, timeoutMs: 300_000 });
+});
+
+test("a missing config file exits 2 before any work, saying which file", async () => {
+  const r = await trainer(["sft", "--config", "/nonexistent/config.json"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot read config \/nonexistent\/config\.json/);
+  assert.equal(r.stdout, "");
 });
 
 test("progress is one JSON object per line, or a readable line with --pretty", () => {

@@ -1,25 +1,31 @@
 // cli.ts: `temper-trainer sft|rl|eval --config FILE [--pretty]`. Reads the TrainerConfig the
-// operator mounts (validated by the api/ schema), joins the data-parallel gang named by the
-// environment (WORLD_SIZE, RANK or JOB_COMPLETION_INDEX, MASTER_ADDR, MASTER_PORT), builds the
-// task suite, and runs the SFT loop, the GRPO loop or an evaluation, printing progress as JSON
-// lines (or readable lines with --pretty). Reporting to the operator plugs in through the
-// loops' onEpochEnd hook (the `hooks` argument of runSftJob / runRlJob).
+// operator mounts (validated by the api/ schema before any work), joins the data-parallel gang
+// it describes (world size spec.workers, rank 0 at config.rendezvous, this process's rank from
+// JOB_COMPLETION_INDEX — the one thing taken from the environment, because the Indexed Job
+// injects it), builds the task suite, and runs the SFT loop, the GRPO loop or an evaluation,
+// printing progress as JSON lines (or readable lines with --pretty). With config.report, rank 0
+// reports every epoch to the operator and samples at the temperature it replies; without one,
+// the temperature follows the job's policy in-process, through the same api/ module.
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
+import { initialTemperature, nextTemperature } from "../api/temperature-policy.ts";
+import type { HistoryEntry } from "../api/rljob.ts";
 import { TrainerConfig } from "../api/trainer-config.ts";
 import { OptimConfigSchema } from "./adamw.ts";
 import { CpuBackend, type Backend } from "./backend.ts";
 import { loadCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import { singleProcess, type Collective } from "./collective.ts";
 import { connectTcp } from "./ddp.ts";
+import { trainerDefaults as defaults } from "./defaults.ts";
 import { avgAtK, type EvalSpec } from "./eval.ts";
 import { runGrpo, type RlEpochReport, type RlStage } from "./grpo.ts";
 import { GPTConfigSchema, initParams, type GPTConfig, type Params } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { runSft, type SftEpochReport } from "./sft.ts";
 import { loadSuite, promptIds, sftExamples, type SuiteProblem, type TaskSuite } from "./suite.ts";
+import { epochReportOfRl, reportHooks, type ReportOptions } from "./report-client.ts";
 import { param } from "./tensor.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
@@ -35,22 +41,32 @@ export interface Hooks {
   onRlEpoch?: (r: RlEpochReport) => Promise<{ temperature?: number } | void>;
 }
 
-/** Gang is this process's place in the data-parallel world, read from the environment. */
+/** Gang is this process's place in the data-parallel world. */
 export interface Gang {
   rank: number;
   worldSize: number;
   masterAddr: string;
   masterPort: number;
+  timeoutMs: number;
 }
 
-/** gangFromEnv reads WORLD_SIZE, RANK (or JOB_COMPLETION_INDEX), MASTER_ADDR and MASTER_PORT. */
-export function gangFromEnv(env: NodeJS.ProcessEnv): Gang {
-  return {
-    worldSize: Number(env.WORLD_SIZE ?? 1),
-    rank: Number(env.RANK ?? env.JOB_COMPLETION_INDEX ?? 0),
-    masterAddr: env.MASTER_ADDR ?? "127.0.0.1",
-    masterPort: Number(env.MASTER_PORT ?? 29500),
-  };
+/**
+ * gangOf places this process in the gang cfg describes: the world size is spec.workers, rank 0
+ * listens at cfg.rendezvous, and the rank is JOB_COMPLETION_INDEX (0 when unset). A rank
+ * outside [0, workers) throws, naming the variable and the field it must fit.
+ */
+export function gangOf(cfg: TrainerConfig, env: NodeJS.ProcessEnv): Gang {
+  const raw = env.JOB_COMPLETION_INDEX ?? "0";
+  const rank = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  const worldSize = cfg.spec.workers;
+  if (!(rank < worldSize)) throw new Error(`JOB_COMPLETION_INDEX: Invalid value: ${JSON.stringify(raw)}: must be an integer in [0, spec.workers) = [0, ${worldSize})`);
+  const r = cfg.rendezvous;
+  return { rank, worldSize, masterAddr: r.host, masterPort: r.port, timeoutMs: r.timeoutSeconds * 1000 };
+}
+
+/** kernelsFor builds the compute kernels with the pod's thread limit; the CPU kernels split work over at most two threads. */
+function kernelsFor(cfg: TrainerConfig) {
+  return createWasmKernels({ threads: Math.min(2, cfg.limits.threads ?? defaults.threads) === 1 ? 1 : 2 });
 }
 
 /** makeLog returns a Log writing each event as a JSON line, or as a short readable line when pretty. */
@@ -94,7 +110,7 @@ function paramsFrom(c: GPTConfig, ck: Checkpoint): Params {
 }
 
 function evalSpec(s: TaskSuite, e: { temperature: number; topP: number; k: number }, maxNewTokens: number, seed: number): EvalSpec {
-  return { k: e.k, temperature: e.temperature, topP: e.topP, maxNewTokens, eos: s.tokenizer.eos, batch: 64, seed };
+  return { k: e.k, temperature: e.temperature, topP: e.topP, maxNewTokens, eos: s.tokenizer.eos, batch: defaults.evalBatch, seed };
 }
 
 function evalProblems(s: TaskSuite, ps: SuiteProblem[]) {
@@ -116,22 +132,25 @@ export async function runSftJob(cfg: SftConfig, log: Log, coll: Collective, hook
     warmup: spec.schedule.warmupSteps, minLrRatio: spec.schedule.minLearningRateRatio,
   });
   const params = init !== undefined ? paramsFrom(config, init) : initParams(config, new Rng(spec.seed));
-  const backend: Backend = new CpuBackend(config, params, optim, createWasmKernels({ threads: 2 }));
+  const backend: Backend = new CpuBackend(config, params, optim, kernelsFor(cfg));
   const d = spec.data;
   const req = { levels: d.levels, seed: d.seed, evalPrompts: d.evalPrompts };
   const train = suite.problems({ ...req, prompts: d.prompts, split: "train" });
   const held = suite.problems({ ...req, prompts: d.evalPrompts, split: "eval" });
   const seqLen = Math.min(spec.maxSequenceLength, config.ctx);
   log({ event: "started", kind: "sft", rank: coll.rank, worldSize: coll.worldSize, model: config, trainPrompts: train.length, evalPrompts: held.length });
-  const spec06 = evalSpec(suite, { temperature: 0.6, topP: 0.95, k: 4 }, seqLen, spec.seed);
+  const ev = evalSpec(suite, spec.evaluation, seqLen, spec.seed);
   await runSft({
     backend, log, collective: coll, tokenizer: suite.tokenizer.toJSON(),
     resume: resume,
-    options: { epochs: spec.epochs, batchSize: spec.batchSize, seqLen, microBatch: 16, optim, decay: spec.schedule.decay, seed: spec.seed, pad: suite.tokenizer.pad, checkpointDir: cfg.checkpointDir,
+    options: { epochs: spec.epochs, batchSize: spec.batchSize, seqLen, microBatch: defaults.sftMicroBatch, optim, decay: spec.schedule.decay, seed: spec.seed, pad: suite.tokenizer.pad, checkpointDir: cfg.checkpointDir,
       checkpointEveryEpochs: spec.checkpoint.everyEpochs, keepCheckpoints: spec.checkpoint.keep },
     train: sftExamples(suite, train, d.responsesPerPrompt, spec.seed),
     heldOut: sftExamples(suite, held, 1, spec.seed + 1),
-    evaluate: held.length === 0 ? undefined : async () => (await avgAtK(backend, evalProblems(suite, held), suite.scoreBatch, spec06, coll)).accuracy,
+    evaluate: held.length === 0 ? undefined : async (epoch) => {
+      if (epoch % spec.evaluation.everyEpochs !== 0) return NaN;
+      return (await avgAtK(backend, evalProblems(suite, held), suite.scoreBatch, ev, coll)).accuracy;
+    },
     onEpochEnd: async (r) => {
       if (hooks.onSftEpoch !== undefined) await hooks.onSftEpoch(r);
     },
@@ -150,7 +169,7 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
   if (tasks.size > 1) throw new Error("rl: stages mixing math and code are not supported yet");
   const suite = await loadSuite([...tasks][0] ?? "math", init.tokenizer, { codeLimits: spec.reward.code });
   const optim = OptimConfigSchema.parse({ lr: spec.stages[0].learningRate, weightDecay: 0, warmup: 0, minLrRatio: 1 });
-  const backend: Backend = new CpuBackend(init.config, paramsFrom(init.config, init), optim, createWasmKernels({ threads: 2 }));
+  const backend: Backend = new CpuBackend(init.config, paramsFrom(init.config, init), optim, kernelsFor(cfg));
   // From an SFT checkpoint, RL keeps the optimizer's moments too: a fresh Adam's first updates
   // move every weight by about the learning rate whatever its gradient, and a handful of such
   // steps on noisy policy gradients undoes much of what SFT taught (measured on the demo model:
@@ -165,15 +184,23 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
       .map((p) => ({ id: p.id, prompt: promptIds(suite, p), problem: p })),
   }));
   log({ event: "started", kind: "rl", rank: coll.rank, worldSize: coll.worldSize, model: init.config, stages: stages.map((s) => s.name) });
-  let globalEpoch = 0;
+  // Without an operator the job's policy decides in-process; the history lives as long as the process.
+  const history: HistoryEntry[] = [];
+  const decideLocally = (r: RlEpochReport): number => {
+    const report = epochReportOfRl(r, cfg.attempt);
+    const d = nextTemperature(spec, history, report);
+    history.push({ stage: r.stage, epoch: r.epoch, attempt: cfg.attempt, temperature: r.temperature, entropy: r.entropy, nextTemperature: d.temperature, reason: d.reason });
+    log({ event: "temperature", stage: r.stage, epoch: r.epoch, next: d.temperature, reason: d.reason });
+    return d.temperature;
+  };
   await runGrpo({
     backend, log, collective: coll, tokenizer: suite.tokenizer.toJSON(), stages,
     resume: resume,
     score: suite.scoreBatch,
     options: {
-      temperature: spec.temperature.initial, resumeTemperature: cfg.temperature, topP: spec.topP, seed: spec.seed,
-      eos: suite.tokenizer.eos, pad: suite.tokenizer.pad, microBatch: 32, truncatedReward: spec.reward.truncatedReward,
-      entropyOffsets: [-0.2, -0.1, 0.1, 0.2], checkpointDir: cfg.checkpointDir,
+      temperature: initialTemperature(spec), resumeTemperature: cfg.temperature, topP: spec.topP, seed: spec.seed,
+      eos: suite.tokenizer.eos, pad: suite.tokenizer.pad, microBatch: defaults.rlMicroBatch, truncatedReward: spec.reward.truncatedReward,
+      entropyOffsets: defaults.entropyOffsets, checkpointDir: cfg.checkpointDir,
       checkpointEveryEpochs: spec.checkpoint.everyEpochs, keepCheckpoints: spec.checkpoint.keep,
     },
     evaluate: async (si, epoch) => {
@@ -181,16 +208,7 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
       if (epoch % e.everyEpochs !== 0 || held[si].length === 0) return NaN;
       return (await avgAtK(backend, evalProblems(suite, held[si]), suite.scoreBatch, evalSpec(suite, e, spec.stages[si].maxResponseLength, spec.seed), coll)).accuracy;
     },
-    onEpochEnd: async (r) => {
-      globalEpoch++;
-      if (hooks.onRlEpoch !== undefined) return await hooks.onRlEpoch(r);
-      // Standalone: follow a Schedule policy locally; the other policies need the operator.
-      const t = spec.temperature;
-      if (t.policy === "Schedule" && t.schedule !== undefined) {
-        const due = t.schedule.filter((x) => x.epoch <= globalEpoch).sort((a, b) => b.epoch - a.epoch)[0];
-        if (due !== undefined) return { temperature: due.temperature };
-      }
-    },
+    ...(hooks.onRlEpoch === undefined ? { decideTemperature: decideLocally } : { onEpochEnd: hooks.onRlEpoch }),
   });
   backend.close();
 }
@@ -201,8 +219,8 @@ export async function runEval(cfg: TrainerConfig, log: Log, coll: Collective): P
   const ck = await loadCheckpoint(path);
   const datas = cfg.kind === "SFTJob" ? [cfg.spec.data] : cfg.spec.stages.map((s) => s.data);
   const suite = await loadSuite(datas[0].task, ck.tokenizer, cfg.kind === "RLJob" ? { codeLimits: cfg.spec.reward.code } : {});
-  const ev = cfg.kind === "RLJob" ? cfg.spec.evaluation : { temperature: 0.6, topP: 0.95, k: 4 };
-  const backend = new CpuBackend(ck.config, paramsFrom(ck.config, ck), OptimConfigSchema.parse({}), createWasmKernels({ threads: 2 }));
+  const ev = cfg.spec.evaluation;
+  const backend = new CpuBackend(ck.config, paramsFrom(ck.config, ck), OptimConfigSchema.parse({}), kernelsFor(cfg));
   for (const d of datas) {
     const held = suite.problems({ levels: d.levels, seed: d.seed, evalPrompts: d.evalPrompts, prompts: d.evalPrompts, split: "eval" });
     const t0 = performance.now();
@@ -214,8 +232,41 @@ export async function runEval(cfg: TrainerConfig, log: Log, coll: Collective): P
 
 const USAGE = "Usage: temper-trainer sft|rl|eval --config FILE [--pretty]\n";
 
-/** trainerCommand is the CLI: it returns the process exit code. */
-export async function trainerCommand(argv: string[], hooks: Hooks = {}): Promise<number> {
+/** CommandOptions are the process's surroundings, injected so tests can set them. */
+export interface CommandOptions {
+  /** env supplies JOB_COMPLETION_INDEX, the rank an Indexed Job injects. */
+  env?: NodeJS.ProcessEnv;
+  /** report tunes the report client (retries, and where its own events are logged). */
+  report?: ReportOptions;
+}
+
+/** readConfig loads and validates a TrainerConfig file; a problem comes back as one message per line, each naming the field. */
+export async function readConfig(file: string): Promise<{ ok: true; config: TrainerConfig } | { ok: false; error: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    return { ok: false, error: `cannot read config ${file}: ${(e as Error).message}` };
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    return { ok: false, error: `config ${file} is not YAML or JSON: ${(e as Error).message}` };
+  }
+  const checked = TrainerConfig.safeParse(raw);
+  if (checked.success) return { ok: true, config: checked.data };
+  return { ok: false, error: `invalid config ${file}:\n${checked.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n")}` };
+}
+
+/** hooksFor connects rank 0 to the operator when the config names a report endpoint; other ranks and standalone runs get none. */
+function hooksFor(cfg: TrainerConfig, rank: number, o: ReportOptions): Hooks {
+  if (rank !== 0 || cfg.report === undefined) return {};
+  return reportHooks({ url: cfg.report.url, tokenFile: cfg.report.tokenFile, attempt: cfg.attempt }, o);
+}
+
+/** trainerCommand is the CLI: it returns the process exit code (2 for bad usage or config, before any work starts). */
+export async function trainerCommand(argv: string[], o: CommandOptions = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string" }, pretty: { type: "boolean", default: false } } });
@@ -229,20 +280,30 @@ export async function trainerCommand(argv: string[], hooks: Hooks = {}): Promise
     process.stderr.write(USAGE);
     return 2;
   }
-  const log = makeLog(parsed.values.pretty ?? false, (s) => process.stdout.write(s));
-  const checked = TrainerConfig.safeParse(parseYaml(await readFile(file, "utf8")));
-  if (!checked.success) {
-    process.stderr.write(`temper-trainer: invalid config ${file}:\n${checked.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}\n`);
+  const read = await readConfig(file);
+  if (!read.ok) {
+    process.stderr.write(`temper-trainer: ${read.error}\n`);
     return 2;
   }
-  const cfg = checked.data;
+  const cfg = read.config;
   if ((cmd === "sft" && cfg.kind !== "SFTJob") || (cmd === "rl" && cfg.kind !== "RLJob")) {
     process.stderr.write(`temper-trainer: ${cmd} needs a config of kind ${cmd === "sft" ? "SFTJob" : "RLJob"}, got ${cfg.kind}\n`);
     return 2;
   }
-  const gang = gangFromEnv(process.env);
+  let gang: Gang;
+  try {
+    gang = gangOf(cfg, o.env ?? process.env);
+  } catch (e) {
+    process.stderr.write(`temper-trainer: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return await run(cmd, cfg, gang, makeLog(parsed.values.pretty ?? false, (s) => process.stdout.write(s)), hooksFor(cfg, gang.rank, o.report ?? {}));
+}
+
+/** run joins the gang and runs one command; a failure is logged and exits 1. */
+async function run(cmd: "sft" | "rl" | "eval", cfg: TrainerConfig, gang: Gang, log: Log, hooks: Hooks): Promise<number> {
   const coll = gang.worldSize > 1
-    ? await connectTcp({ rank: gang.rank, worldSize: gang.worldSize, host: gang.masterAddr, port: gang.masterPort, timeoutMs: 300_000 })
+    ? await connectTcp({ rank: gang.rank, worldSize: gang.worldSize, host: gang.masterAddr, port: gang.masterPort, timeoutMs: gang.timeoutMs })
     : singleProcess;
   try {
     if (cmd === "eval") await runEval(cfg, log, coll);

@@ -7,6 +7,7 @@
 // Each epoch measures the token-mean entropy of softmax(logits/T) over response tokens and the
 // same on the same rollouts at nearby temperatures (H(T′)), then calls the epoch-end hook,
 // whose reply may set the next epoch's temperature.
+import { globalEpochAfter } from "../api/temperature-policy.ts";
 import type { Backend, TokenBatch } from "./backend.ts";
 import { saveCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import { shardRange, singleProcess, type Collective } from "./collective.ts";
@@ -45,7 +46,7 @@ export interface GrpoOptions {
   /** truncatedReward is the reward of a response cut at the length limit. */
   truncatedReward: number;
   /** entropyOffsets are the T′ − T at which the entropy curve is re-measured. */
-  entropyOffsets: number[];
+  entropyOffsets: readonly number[];
   checkpointDir?: string;
   /** checkpointEveryEpochs checkpoints at every Nth epoch end and always at the last (default 1). */
   checkpointEveryEpochs?: number;
@@ -92,6 +93,13 @@ export interface GrpoContext<P> {
   tokenizer: unknown;
   collective?: Collective;
   log: (event: Record<string, unknown>) => void;
+  /**
+   * decideTemperature, when given, chooses the next epoch's temperature in this process (a run
+   * without an operator). It is asked before the epoch's checkpoint is written, so the
+   * checkpoint holds the temperature a resumed run must start at.
+   */
+  decideTemperature?: (r: RlEpochReport) => number;
+  /** onEpochEnd is told of every finished epoch after its checkpoint; a reply's temperature wins (the operator's decision). */
   onEpochEnd?: (r: RlEpochReport) => Promise<{ temperature?: number } | void>;
   resume?: Checkpoint;
 }
@@ -101,6 +109,7 @@ interface GrpoCursor {
   kind: "grpo";
   stage: number;
   epoch: number;
+  /** temperature is what the epoch at the cursor samples at, as far as known when the checkpoint was written. */
   temperature: number;
   /** dropped lists prompt ids removed by dropSolvedPrompts in the current stage. */
   dropped: string[];
@@ -161,7 +170,6 @@ export async function runGrpo<P>(ctx: GrpoContext<P>): Promise<{ steps: number; 
     log({ event: "resumed", step, stage: cursor.stage, epoch: cursor.epoch });
   }
   let temperature = o.resumeTemperature ?? cursor.temperature;
-  let globalEpoch = 0;
   const reports: RlEpochReport[] = [];
   let lastCheckpoint: string | undefined;
 
@@ -250,12 +258,13 @@ export async function runGrpo<P>(ctx: GrpoContext<P>): Promise<{ steps: number; 
         truncationRate: round(agg[3] / Math.max(1, agg[1])), activePrompts: stage.prompts.length - dropped.size,
         final: si === ctx.stages.length - 1 && epoch + 1 === stage.epochs,
       };
-      // 7. held-out accuracy, checkpoint (cursor = the next epoch), hook → next temperature
+      // 7. held-out accuracy, local temperature decision, checkpoint (cursor = the next epoch), hook → next temperature
       if (ctx.evaluate !== undefined) report.accuracy = round(await ctx.evaluate(si, epoch + 1));
       const nextStage = epoch + 1 === stage.epochs ? si + 1 : si;
       const nextEpoch = epoch + 1 === stage.epochs ? 0 : epoch + 1;
-      globalEpoch++;
-      const due = globalEpoch % (o.checkpointEveryEpochs ?? 1) === 0 || report.final;
+      if (ctx.decideTemperature !== undefined) temperature = ctx.decideTemperature(report);
+      const done = globalEpochAfter(ctx, { stageIndex: si, epoch: epoch + 1 });
+      const due = done % (o.checkpointEveryEpochs ?? 1) === 0 || report.final;
       if (o.checkpointDir !== undefined && coll.rank === 0 && due) {
         lastCheckpoint = await saveCheckpoint(o.checkpointDir, {
           config: backend.config, backend: backend.exportState(), tokenizer: ctx.tokenizer,

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { reportTargetFromEnv, sendReport } from "./report-client.ts";
+import { sendReport } from "./report-client.ts";
 
 const report = { attempt: 2, stage: "s1", stageIndex: 0, epoch: 1, epochs: 3, temperature: 0.6, entropy: 0.2, entropyCurve: [{ temperature: 0.7, entropy: 0.26 }], reward: 0.4, final: false };
 
@@ -80,13 +80,6 @@ test("gives up after the retry budget when nothing answers", async () => {
 
 test("refuses to send a report that breaks the protocol", async () => {
   await assert.rejects(() => sendReport({ url: "http://127.0.0.1:1/", tokenFile: "/nonexistent", attempt: 1 }, { ...report, epoch: 0 }), /epoch/);
-});
-
-test("only rank 0 reports, and only when the operator configured it", () => {
-  const env = { TEMPER_REPORT_URL: "http://x/r", TEMPER_REPORT_TOKEN_FILE: "/t", TEMPER_ATTEMPT: "3" };
-  assert.deepEqual(reportTargetFromEnv({ ...env, JOB_COMPLETION_INDEX: "0" }), { url: "http://x/r", tokenFile: "/t", attempt: 3 });
-  assert.equal(reportTargetFromEnv({ ...env, RANK: "1" }), undefined);
-  assert.equal(reportTargetFromEnv({}), undefined);
 });
 
 test("maps the SFT loop's epoch onto the protocol, leaving out figures not measured", async () => {

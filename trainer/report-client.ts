@@ -10,7 +10,7 @@ import type { Hooks } from "./cli.ts";
 import type { RlEpochReport } from "./grpo.ts";
 import type { SftEpochReport } from "./sft.ts";
 
-/** ReportTarget is where and how to report. */
+/** ReportTarget is where and how to report: the TrainerConfig's report block and attempt. */
 export interface ReportTarget {
   url: string;
   tokenFile: string;
@@ -24,13 +24,6 @@ export interface ReportOptions {
   maxDelayMs?: number;
   log?: (event: Record<string, unknown>) => void;
   random?: () => number;
-}
-
-/** reportTargetFromEnv reads TEMPER_REPORT_URL, TEMPER_REPORT_TOKEN_FILE and TEMPER_ATTEMPT; only rank 0 reports. */
-export function reportTargetFromEnv(env: NodeJS.ProcessEnv): ReportTarget | undefined {
-  const rank = Number(env.RANK ?? env.JOB_COMPLETION_INDEX ?? 0);
-  if (rank !== 0 || env.TEMPER_REPORT_URL === undefined || env.TEMPER_REPORT_TOKEN_FILE === undefined) return undefined;
-  return { url: env.TEMPER_REPORT_URL, tokenFile: env.TEMPER_REPORT_TOKEN_FILE, attempt: Number(env.TEMPER_ATTEMPT ?? 1) };
 }
 
 const transient = (status: number) => status >= 500 || status === 429 || status === 409;

@@ -6,9 +6,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { nextTemperature } from "../api/temperature-policy.ts";
 import { TrainerConfig } from "../api/trainer-config.ts";
 import { runRlJob, runSftJob } from "./cli.ts";
 import { singleProcess } from "./collective.ts";
+import type { RlEpochReport } from "./grpo.ts";
+import { epochReportOfRl } from "./report-client.ts";
 
 type Event = Record<string, unknown>;
 
@@ -52,6 +55,27 @@ test("a standalone Schedule run resumed from a checkpoint samples each global ep
     const resumed: Event[] = [];
     await runRlJob(rlConfig(dir, init, String(afterStage)), (e) => resumed.push(e), singleProcess);
     assert.deepEqual(epochs(resumed).map((e) => [e.stage, e.epoch, e.temperature]), [["long", 1, 0.8], ["long", 2, 0.9]]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a standalone EntropyTarget run takes each next temperature from the policy module, as the operator would", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "standalone-rl-"));
+  try {
+    const init = await sftCheckpoint(dir);
+    const cfg = rlConfig(dir, init);
+    cfg.spec.temperature = { ...cfg.spec.temperature, policy: "EntropyTarget", initial: 0.6, targetEntropy: 0.3, maxStep: 0.1, tolerance: 0.01 };
+    const events: Event[] = [];
+    await runRlJob(cfg, (e) => events.push(e), singleProcess);
+    const ran = epochs(events);
+    assert.equal(ran.length, 4);
+    for (let i = 0; i + 1 < ran.length; i++) {
+      const want = nextTemperature(cfg.spec, [], epochReportOfRl(ran[i] as unknown as RlEpochReport, 1)).temperature;
+      assert.equal(ran[i + 1].temperature, want, `epoch ${i + 2}`);
+    }
+    // A barely trained model's entropy is far above 0.3, so T falls by maxStep each epoch to min.
+    assert.deepEqual(ran.map((e) => e.temperature), [0.6, 0.5, 0.4, 0.3]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

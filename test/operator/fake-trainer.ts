@@ -1,5 +1,6 @@
 // fake-trainer: a stand-in for the trainer image in the operator's pod tests. It speaks the same
-// seams as the real trainer — TrainerConfig file, report URL and token, checkpoints under
+// seams as the real trainer — the TrainerConfig file (report URL and token file, attempt), the rank
+// from JOB_COMPLETION_INDEX, checkpoints under
 // /checkpoints, resume from resumeFrom, an RLJob's initCheckpoint and the temperature replies —
 // and trains nothing: each "epoch" sleeps, writes a checkpoint file saying which attempt wrote
 // it, and (rank 0) reports. FAKE_FAIL=1 exits 1 at once.
@@ -12,6 +13,7 @@ interface Cfg {
   resumeFrom?: string;
   initCheckpoint?: string;
   temperature?: number;
+  report?: { url: string; tokenFile: string };
   spec: { epochs?: number; stages?: { name: string; epochs: number }[] };
 }
 const configPath = process.argv[process.argv.indexOf("--config") + 1];
@@ -26,8 +28,9 @@ const local = (uri: string): string => {
 };
 const dir = local("file:///checkpoints");
 mkdirSync(dir, { recursive: true });
-const token = readFileSync(process.env.TEMPER_REPORT_TOKEN_FILE ?? "", "utf8").trim();
-const rank = Number(process.env.RANK ?? "0");
+const token = cfg.report === undefined ? "" : readFileSync(cfg.report.tokenFile, "utf8").trim();
+// As the real trainer does, the rank is the one thing taken from the environment (the Indexed Job injects it).
+const rank = Number(process.env.JOB_COMPLETION_INDEX ?? "0");
 const epochMs = Number(process.env.FAKE_EPOCH_MS ?? "300");
 // Tests kill a worker by this pid, as a crash or an OOM kill would end it.
 writeFileSync(join(dir, `pid-a${cfg.attempt}-rank${rank}`), String(process.pid));
@@ -49,7 +52,7 @@ for (const [stageIndex, stage] of stages.entries()) {
     const last = stageIndex === stages.length - 1 && e === stage.epochs;
     // An entropy far below any sensible target, so an EntropyTarget job moves its temperature.
     const rl = cfg.kind === "RLJob" ? { temperature, entropy: 0.02 } : {};
-    const res = await fetch(process.env.TEMPER_REPORT_URL ?? "", {
+    const res = await fetch(cfg.report?.url ?? "", {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify({ attempt: cfg.attempt, stage: stage.name, stageIndex, epoch: e, epochs: stage.epochs, checkpoint: `file:///checkpoints/epoch-${global}`, loss: 1 / (global + 1), final: last, ...rl }),
