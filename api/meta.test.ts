@@ -4,10 +4,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { annotations, apiVersion, labels } from "./meta.ts";
 
-test("spells the keys Kubernetes and Kueue read as they do", () => {
+test("spells the keys Kubernetes tools and Kueue read as they do", () => {
   assert.equal(labels.managedBy, "app.kubernetes.io/managed-by");
   assert.equal(labels.queueName, "kueue.x-k8s.io/queue-name");
-  assert.equal(annotations.completionIndex, "batch.kubernetes.io/job-completion-index");
 });
 
 test("keeps the keys users select and tools read on temper's own objects", () => {

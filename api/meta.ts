@@ -23,12 +23,10 @@ export const labels = {
   queueName: "kueue.x-k8s.io/queue-name",
 } as const;
 
-/** Annotations temper writes, or reads from what Kubernetes writes. */
+/** Annotations temper writes on what it owns. */
 export const annotations = {
   /** lastReport on an attempt's Job is when its trainer last reported an epoch (RFC 3339): the progress signal, kept across operator restarts. */
   lastReport: "temper.dev/last-report",
-  /** completionIndex is what the Job controller sets on each pod of an Indexed Job: the pod's index, which is its rank. */
-  completionIndex: "batch.kubernetes.io/job-completion-index",
 } as const;
 
 /** managerName is the value of app.kubernetes.io/managed-by and the operator's field manager. */
