@@ -4,9 +4,10 @@
 import { apiVersion, labels as labelKeys, managerName } from "../api/meta.ts";
 import { reportPath } from "../api/report.ts";
 import type { TrainerConfig } from "../api/trainer-config.ts";
+import { checkpointClaimName, toPodPath } from "./checkpoint-uri.ts";
 import type { TemperJob } from "./job.ts";
 import type { KubeObject } from "./kube.ts";
-import { claimName, configMapName, gangJobName, masterPort, paths, serviceName, tokenSecretName } from "./names.ts";
+import { configMapName, gangJobName, masterPort, paths, serviceName, tokenSecretName } from "./names.ts";
 
 /** GangInputs are the facts desiredGang needs beyond the job itself. */
 export interface GangInputs {
@@ -52,36 +53,6 @@ export function tokenSecret(job: TemperJob, token: string): KubeObject {
   return { apiVersion: "v1", kind: "Secret", metadata: meta(job, tokenSecretName(job.name)), type: "Opaque", stringData: { token } };
 }
 
-/** checkpointClaim is the claim the job's checkpoints live on. */
-export function checkpointClaimName(job: TemperJob): string {
-  return job.obj.spec.checkpoint.claimName ?? claimName(job.name);
-}
-
-/** splitPvcUri reads pvc://claim/path into its parts. */
-export function splitPvcUri(uri: string): { claim: string; path: string } | undefined {
-  const m = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  return m === null ? undefined : { claim: m[1], path: m[2] };
-}
-
-/**
- * checkpointUri maps a checkpoint path as the trainer sees it in its pod (/checkpoints/step-N)
- * to the cluster-wide URI status records (pvc://claim/step-N), which any later pod — a restarted
- * gang, or an RLJob starting from this job — can mount. Other paths and URIs pass unchanged.
- */
-export function checkpointUri(podPath: string, claim: string): string {
-  const path = podPath.startsWith("file://") ? podPath.slice("file://".length) : podPath;
-  if (path === paths.checkpoints || path.startsWith(`${paths.checkpoints}/`)) return `pvc://${claim}${path.slice(paths.checkpoints.length)}`;
-  return podPath;
-}
-
-/** toPodPath maps a checkpoint URI to a file:// URI inside the pod, given which claims are mounted where. */
-export function toPodPath(uri: string, ownClaim: string): { uri: string; mountClaim?: string } {
-  const p = splitPvcUri(uri);
-  if (p === undefined) return { uri };
-  if (p.claim === ownClaim) return { uri: `file://${paths.checkpoints}/${p.path}` };
-  return { uri: `file://${paths.init}/${p.path}`, mountClaim: p.claim };
-}
-
 function trainerConfig(job: TemperJob, attempt: number, in_: GangInputs, ownClaim: string, init?: string): TrainerConfig {
   const common = {
     namespace: job.namespace,
@@ -111,7 +82,7 @@ export function desiredGang(job: TemperJob, attempt: number, in_: GangInputs): G
   const config = trainerConfig(job, attempt, in_, ownClaim, init?.uri);
   const reportUrl = config.report?.url ?? "";
   const podLabels = childLabels(job, attempt);
-  const jobLabels = { ...podLabels, ...(spec.queueName !== undefined ? { "kueue.x-k8s.io/queue-name": spec.queueName } : {}) };
+  const jobLabels = { ...podLabels, ...(spec.queueName !== undefined ? { [labelKeys.queueName]: spec.queueName } : {}) };
   const limits: Record<string, string> = { ...(spec.resources?.limits ?? {}) };
   if (spec.gpusPerWorker > 0) limits["nvidia.com/gpu"] = String(spec.gpusPerWorker);
   const pt = spec.podTemplate ?? {};
