@@ -3,6 +3,7 @@
 // status (ready, failed, complete) with kubectl, and play the trainer by POSTing epoch reports.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { labels } from "../api/meta.ts";
 import { eventually } from "../test/eventually.ts";
 import { sftJob, rlJob } from "../test/operator/builders.ts";
 import { startHarness, type Harness } from "../test/operator/harness.ts";
@@ -42,7 +43,7 @@ test("turns an SFTJob into a gang: Indexed Job with GPU limits, owner reference,
   assert.equal(job.spec.parallelism, 2);
   assert.equal(job.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"], "1");
   assert.equal(job.metadata.ownerReferences[0].kind, "SFTJob");
-  assert.equal(job.metadata.labels["kueue.x-k8s.io/queue-name"], "team-a");
+  assert.equal(job.metadata.labels[labels.queueName], "team-a");
   await h.ok(["-n", ns, "get", "service", "gang"]);
   await h.ok(["-n", ns, "get", "secret", "gang-report-token"]);
   const cfg = JSON.parse((await getJob("configmap", "gang-a1-config")).data["config.json"]);
@@ -68,16 +69,19 @@ test("records an epoch report, answers a replay without writing, and rejects bad
   assert.equal(again.body.replay, true);
   assert.equal(op.kube.writes(), before);
   const bad = await report("sftjobs", "gang", { attempt: 1, stage: "sft", epoch: 0, epochs: 3 });
-  assert.equal(bad.status, 400);
-  assert.equal(bad.body.field, "epoch");
-  assert.equal((await report("sftjobs", "gang", { attempt: 1, stage: "sft", epoch: 2, epochs: 3 }, "wrong")).status, 401);
+  assert.equal(bad.status, 422);
+  assert.equal(bad.body.kind, "Status");
+  assert.equal(bad.body.details.causes[0].field, "epoch");
+  const forged = await report("sftjobs", "gang", { attempt: 1, stage: "sft", epoch: 2, epochs: 3 }, "wrong");
+  assert.equal(forged.status, 401);
+  assert.equal(forged.body.reason, "Unauthorized");
   assert.equal((await getJob("sftjob", "gang")).status.epoch, 1);
 });
 
 test("replaces the whole gang with attempt 2 resuming from the checkpoint when a pod fails", async () => {
   await jobStatus("gang-a1", { active: 1, ready: 1, failed: 1 });
   const next = await eventually(() => getJob("job", "gang-a2"), 10_000);
-  assert.equal(next.metadata.labels["temper.dev/attempt"], "2");
+  assert.equal(next.metadata.labels[labels.attempt], "2");
   await eventually(async () => assert.equal((await h.kubectl(["-n", ns, "get", "job", "gang-a1"])).code, 1));
   const st = (await getJob("sftjob", "gang")).status;
   assert.equal(st.attempt, 2);

@@ -5,47 +5,23 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
 import { conditionTypes as C, reasons as R } from "../api/conditions.ts";
-import { apiVersion, labels as L, managerName } from "../api/meta.ts";
+import { annotations, group, labels as L } from "../api/meta.ts";
+import { checkpointClaimName, checkpointUri } from "./checkpoint-uri.ts";
+import { createIgnoringExists, deleteIgnoringMissing, mergeStatus, patchStatus, recordEvent, type Ctx } from "./client.ts";
 import { setCondition } from "./conditions.ts";
-import { decide, type Action, type AttemptState, type JobEvent, type Observed, type PodSignals } from "./decide.ts";
+import { decide, type Action, type AttemptState, type Observed, type PodSignals } from "./decide.ts";
 import { desiredGang, tokenSecret } from "./gang.ts";
 import type { Informer } from "./informer.ts";
 import { parseJob, type JobKind, type TemperJob } from "./job.ts";
-import { isConflict, isNotFound, type Kube, type KubeObject } from "./kube.ts";
+import type { KubeObject } from "./kube.ts";
 import { tokenSecretName } from "./names.ts";
 import { collectionPath, keyOf, objectPath, resources, splitKey } from "./resources.ts";
 import type { Result } from "./workqueue.ts";
 
-/** lastReportAnnotation on an attempt's Job is when its trainer last reported an epoch (the progress signal). */
-export const lastReportAnnotation = "temper.dev/last-report";
-
-/** Caches are the informers the reconcilers read. */
-export interface Caches {
-  SFTJob: Informer;
-  RLJob: Informer;
-  Job: Informer;
-  Secret: Informer;
-  Pod: Informer;
-}
-
-/** Ctx is the world a reconciler sees: client, caches, clock, randomness, logger and settings. */
-export interface Ctx {
-  kube: Kube;
-  caches: Caches;
-  log: Logger;
-  now: () => Date;
-  /** newToken returns a fresh report token. */
-  newToken: () => string;
-  image: string;
-  reportBaseUrl: string;
-  /** onRestart is told when a gang is replaced (for the restarts metric). */
-  onRestart?: (kind: JobKind, reason: string) => void;
-}
-
 /** rbac lists what the reconcilers need, for the chart's ClusterRole. */
 export const rbac = [
-  { group: "temper.dev", resources: ["sftjobs", "rljobs"], verbs: ["get", "list", "watch"] },
-  { group: "temper.dev", resources: ["sftjobs/status", "rljobs/status"], verbs: ["get", "patch", "update"] },
+  { group, resources: ["sftjobs", "rljobs"], verbs: ["get", "list", "watch"] },
+  { group, resources: ["sftjobs/status", "rljobs/status"], verbs: ["get", "patch", "update"] },
   { group: "batch", resources: ["jobs"], verbs: ["get", "list", "watch", "create", "delete", "patch", "deletecollection"] },
   { group: "", resources: ["services", "secrets", "configmaps", "persistentvolumeclaims"], verbs: ["get", "list", "watch", "create", "delete", "deletecollection"] },
   { group: "", resources: ["pods"], verbs: ["get", "list", "watch"] },
@@ -100,7 +76,7 @@ export function observe(ctx: Ctx, job: TemperJob): Observed {
   const jobs = childrenOf(ctx.caches.Job, job);
   const attempts = jobs.map(attemptState).filter((a): a is AttemptState => a !== undefined);
   const current = jobs.find((j) => Number(j.metadata.labels?.[L.attempt]) === Math.max(job.status.attempt ?? 0, ...attempts.map((a) => a.attempt)));
-  const lastProgress = current?.metadata.annotations?.[lastReportAnnotation];
+  const lastProgress = current?.metadata.annotations?.[annotations.lastReport];
   const secrets = childrenOf(ctx.caches.Secret, job);
   const o: Observed = { attempts, hasChildren: jobs.length > 0 || secrets.length > 0, ...(lastProgress !== undefined ? { lastProgress } : {}) };
   const currentAttempt = current?.metadata.labels?.[L.attempt];
@@ -118,35 +94,10 @@ export function observe(ctx: Ctx, job: TemperJob): Observed {
     if (sft === undefined || !sft.ok) o.sftJob = { found: false };
     else {
       const ck = sft.job.status.latestCheckpoint;
-      o.sftJob = { found: true, ...(sft.job.status.phase !== undefined ? { phase: sft.job.status.phase } : {}), ...(ck !== undefined ? { checkpoint: toClaimUri(ck, sft.job) } : {}) };
+      o.sftJob = { found: true, ...(sft.job.status.phase !== undefined ? { phase: sft.job.status.phase } : {}), ...(ck !== undefined ? { checkpoint: checkpointUri(ck, checkpointClaimName(sft.job)) } : {}) };
     }
   }
   return o;
-}
-
-/** toClaimUri names a checkpoint the SFT trainer wrote under its own /checkpoints as pvc://claim/path, so another job can mount it. */
-function toClaimUri(uri: string, sft: TemperJob): string {
-  const m = /^file:\/\/\/checkpoints\/?(.*)$/.exec(uri);
-  if (m === null) return uri;
-  return `pvc://${sft.obj.spec.checkpoint.claimName ?? `${sft.name}-checkpoints`}/${m[1]}`;
-}
-
-async function createIgnoringExists(ctx: Ctx, path: string, obj: KubeObject): Promise<boolean> {
-  try {
-    await ctx.kube.request("POST", `${path}?fieldManager=${managerName}`, obj);
-    return true;
-  } catch (err) {
-    if (isConflict(err)) return false;
-    throw err;
-  }
-}
-
-async function deleteIgnoringMissing(ctx: Ctx, path: string): Promise<void> {
-  try {
-    await ctx.kube.request("DELETE", path, { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
 }
 
 async function apply(ctx: Ctx, job: TemperJob, a: Action, log: Logger): Promise<void> {
@@ -187,36 +138,6 @@ async function apply(ctx: Ctx, job: TemperJob, a: Action, log: Logger): Promise<
   }
 }
 
-/** recordEvent creates a core/v1 Event about job. Failures are logged, never retried: Events are best effort. */
-export async function recordEvent(ctx: Ctx, job: TemperJob, e: JobEvent): Promise<void> {
-  const now = ctx.now().toISOString();
-  const body = {
-    apiVersion: "v1",
-    kind: "Event",
-    metadata: { generateName: `${job.name}.`, namespace: job.namespace },
-    involvedObject: { apiVersion, kind: job.kind, name: job.name, namespace: job.namespace, uid: job.uid },
-    type: e.type,
-    reason: e.reason,
-    message: e.message,
-    source: { component: managerName },
-    reportingComponent: managerName,
-    firstTimestamp: now,
-    lastTimestamp: now,
-    count: 1,
-  };
-  try {
-    await ctx.kube.request("POST", collectionPath(resources.Event, job.namespace), body);
-  } catch (err) {
-    ctx.log.warn({ err: (err as Error).message, reason: e.reason }, "Failed to record Event");
-  }
-}
-
-/** patchStatus writes status with a resourceVersion precondition, so a stale read gets 409 and a retry. */
-export async function patchStatus(ctx: Ctx, job: TemperJob, status: unknown): Promise<KubeObject> {
-  const r = job.kind === "SFTJob" ? resources.SFTJob : resources.RLJob;
-  return ctx.kube.request<KubeObject>("PATCH", objectPath(r, job.namespace, job.name, "status"), { metadata: { resourceVersion: job.resourceVersion }, status }, "application/merge-patch+json");
-}
-
 /** reconcileJob reconciles one SFTJob or RLJob named by key. */
 export async function reconcileJob(ctx: Ctx, kind: JobKind, key: string): Promise<Result> {
   const raw = ctx.caches[kind].get(key);
@@ -231,8 +152,7 @@ export async function reconcileJob(ctx: Ctx, kind: JobKind, key: string): Promis
     const msg = `spec cannot be run: ${parsed.error}`;
     const conditions = setCondition(prev, C.Stalled, "True", R.InvalidSpec, msg, gen, now);
     if (!isDeepStrictEqual(conditions.map((c) => ({ ...c, lastTransitionTime: "" })), prev.map((c) => ({ ...c, lastTransitionTime: "" })))) {
-      const r = kind === "SFTJob" ? resources.SFTJob : resources.RLJob;
-      await ctx.kube.request("PATCH", objectPath(r, namespace, name, "status"), { status: { conditions, message: msg } }, "application/merge-patch+json");
+      await mergeStatus(ctx, kind, namespace, name, { status: { conditions, message: msg } });
     }
     return {};
   }
