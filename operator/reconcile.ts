@@ -1,7 +1,7 @@
 // reconcile: the SFTJob and RLJob reconcilers. One function of a key: read the job and its
 // children from the informer caches, ask decide() what to do, apply its actions, write status
 // once when it changed, record Events. A vanished job returns {}; errors throw and the workqueue
-// retries with backoff.
+// retries with backoff. The context it runs in and the writes it makes are client.ts's.
 import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
 import { conditionTypes as C, reasons as R } from "../api/conditions.ts";
