@@ -3,7 +3,7 @@
 // rejects or that lose information are fixed here, each with its reason. Pure: no I/O.
 import { z } from "zod";
 import type { KindInfo } from "./kinds.ts";
-import { group, version } from "./meta.ts";
+import { group, labels, version } from "./meta.ts";
 
 type Node = Record<string, unknown>;
 
@@ -61,7 +61,7 @@ export function customResourceDefinition(info: KindInfo): Node {
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
-    metadata: { name: `${info.plural}.${group}`, labels: { "app.kubernetes.io/name": "temper", "app.kubernetes.io/part-of": "temper" } },
+    metadata: { name: `${info.plural}.${group}`, labels: { [labels.appName]: "temper", [labels.partOf]: "temper" } },
     spec: {
       group,
       scope: "Namespaced",

@@ -7,6 +7,7 @@ import { annotations, apiVersion, labels } from "./meta.ts";
 test("spells the keys Kubernetes tools and Kueue read as they do", () => {
   assert.equal(labels.managedBy, "app.kubernetes.io/managed-by");
   assert.equal(labels.queueName, "kueue.x-k8s.io/queue-name");
+  assert.deepEqual([labels.appName, labels.partOf], ["app.kubernetes.io/name", "app.kubernetes.io/part-of"]);
 });
 
 test("keeps the keys users select and tools read on temper's own objects", () => {

@@ -9,7 +9,7 @@ export const version = "v1alpha1";
 /** apiVersion is group/version as manifests spell it. */
 export const apiVersion = `${group}/${version}`;
 
-/** Labels carried by every child object the operator creates, so watches can filter on them. */
+/** Labels temper stamps: on every child object the operator creates, so watches can filter on them, and on its CRDs. */
 export const labels = {
   /** managedBy is the standard label the operator sets on its children. */
   managedBy: "app.kubernetes.io/managed-by",
@@ -21,6 +21,9 @@ export const labels = {
   attempt: "temper.dev/attempt",
   /** queueName is Kueue's label; set on the child Job when spec.queueName is set. */
   queueName: "kueue.x-k8s.io/queue-name",
+  /** appName and partOf are the standard labels on temper's CRDs. */
+  appName: "app.kubernetes.io/name",
+  partOf: "app.kubernetes.io/part-of",
 } as const;
 
 /** Annotations temper writes on what it owns. */
