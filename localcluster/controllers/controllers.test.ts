@@ -143,8 +143,9 @@ test("keeps a pod whose claim does not exist Pending", async () => {
   assert.equal(pending.status.podIP, undefined);
 });
 
-test("lets a gang's pods reach each other by NAME-0.SVC.NS.svc over TCP", async () => {
-  await create(`${NS}/services`, { apiVersion: "v1", kind: "Service", metadata: { name: "gang" }, spec: { clusterIP: "None", selector: { "job-name": "gang" } } });
+/** gangReaches runs a two-pod Indexed Job whose rank 1 connects to rank 0 by its DNS name, and checks it got rank 0's pod IP back. */
+async function gangReaches(name: string, tmpVolume: boolean): Promise<void> {
+  await create(`${NS}/services`, { apiVersion: "v1", kind: "Service", metadata: { name }, spec: { clusterIP: "None", selector: { "job-name": name } } });
   const script = `
     const net = await import("node:net");
     const i = process.env.JOB_COMPLETION_INDEX;
@@ -155,24 +156,36 @@ test("lets a gang's pods reach each other by NAME-0.SVC.NS.svc over TCP", async 
     } else {
       for (let n = 0; n < 100; n++) {
         try {
-          const msg = await new Promise((ok, fail) => { const c = net.connect(29500, "gang-0.gang.default.svc"); let b = ""; c.on("data", (d) => b += d); c.on("end", () => ok(b)); c.on("error", fail); });
+          const msg = await new Promise((ok, fail) => { const c = net.connect(29500, "${name}-0.${name}.default.svc"); let b = ""; c.on("data", (d) => b += d); c.on("end", () => ok(b)); c.on("error", fail); });
           console.log(msg); process.exit(0);
         } catch { await new Promise((r) => setTimeout(r, 100)); }
       }
       process.exit(1);
     }`;
-  await create(JOBS, job("gang", { completionMode: "Indexed", completions: 2, parallelism: 2, podSpec: { subdomain: "gang" } }, [
-    { name: "main", image: "node", command: [process.execPath, "--input-type=module", "-e", script] },
+  const tmp = tmpVolume ? { volumes: [{ name: "tmp", emptyDir: {} }] } : {};
+  await create(JOBS, job(name, { completionMode: "Indexed", completions: 2, parallelism: 2, podSpec: { subdomain: name, ...tmp } }, [
+    { name: "main", image: "node", command: [process.execPath, "--input-type=module", "-e", script], ...(tmpVolume ? { volumeMounts: [{ name: "tmp", mountPath: "/tmp" }] } : {}) },
   ]));
   const rank1 = await eventually(async () => {
-    const p = (await podsOf("gang")).find((x) => x.spec.hostname === "gang-1");
+    const p = (await podsOf(name)).find((x) => x.spec.hostname === `${name}-1`);
     assert.ok(p !== undefined);
     const out = (await k(["logs", p.metadata.name])).stdout;
     assert.match(out, /rank0 at/);
     return out;
   }, 20_000);
-  const rank0 = (await podsOf("gang")).find((x) => x.spec.hostname === "gang-0");
+  const rank0 = (await podsOf(name)).find((x) => x.spec.hostname === `${name}-0`);
   assert.equal(rank1.trim(), `rank0 at ${rank0?.status.podIP}`);
+}
+
+test("lets a gang's pods reach each other by NAME-0.SVC.NS.svc over TCP", async () => {
+  await gangReaches("gang", false);
+});
+
+test("resolves pod names in a pod with a /tmp volume on a cluster kept under /tmp", async () => {
+  // The cluster's data dir is under tmpdir() here, so the node's DNS hosts file sits below the
+  // pod's /tmp mountPath; it must not be looked for inside the pod's volume.
+  assert.ok(dir.startsWith("/tmp/"), dir);
+  await gangReaches("gangtmp", true);
 });
 
 test("runs kubectl create job with a command as a host process", async () => {

@@ -226,9 +226,10 @@ export function startKubelet(opts: KubeletOptions): { stop(): Promise<void>; syn
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${preloads}`.trim(),
       TEMPER_HOSTS_FILE: hostsPath, TEMPER_POD_NAMESPACE: ns, TEMPER_POD_IP: rt.ip ?? "",
       TEMPER_MOUNTS: JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.hostPath]))),
-      // The image's own files (this checkout and its Node) are never behind a volume, even when a
-      // mountPath such as /tmp prefixes where the checkout lives on the host.
-      TEMPER_MOUNTS_EXCLUDE: JSON.stringify([imageRoot]),
+      // The image's own files (this checkout and its Node) and the node's own files (the cluster
+      // DNS hosts file) are never behind a volume, even when a mountPath such as /tmp prefixes
+      // where they live on the host: a cluster kept under /tmp must still resolve pod names.
+      TEMPER_MOUNTS_EXCLUDE: JSON.stringify([imageRoot, dirname(hostsPath)]),
     };
     const computed = containerEnv(viewed, c.spec, src, mounts, podEnv);
     if (!("env" in computed)) return wait(computed.reason, computed.message);
