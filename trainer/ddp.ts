@@ -124,7 +124,10 @@ async function serve(o: TcpOptions): Promise<Collective> {
       }, () => {});
     });
     server.on("error", reject);
-    server.listen(o.port, o.host);
+    // Rank 0 listens on all of its pod's interfaces, not on o.host: its own DNS name may not
+    // resolve yet when it starts (the record appears only once the pod has an IP and its
+    // Service lists it), and the other ranks reach it by that name once it does.
+    server.listen(o.port);
   });
   return {
     rank: 0,
