@@ -20,7 +20,7 @@ const validators = new Map<string, Validator>();
 function validatorFor(info: KindInfo): Validator {
   let v = validators.get(info.kind);
   if (v === undefined) {
-    v = structuralValidator(openAPIV3Schema(info), { strict: true });
+    v = structuralValidator(openAPIV3Schema(info));
     validators.set(info.kind, v);
   }
   return v;

@@ -1,6 +1,9 @@
 // Structural-schema processing of custom resources, in the apiserver's order: find unknown
-// fields (for fieldValidation), prune them, apply defaults, then validate types, required
-// fields, enums, bounds, patterns and CEL rules. Causes use Kubernetes' wording and dotted paths.
+// fields (for fieldValidation), prune them, drop nulls the schema does not allow and apply
+// defaults, then validate types, required fields, enums, bounds and patterns, and then the CEL
+// rules unless a blocking error stopped them. Causes use Kubernetes' wording and dotted paths.
+// api/structural.ts (behind `temper validate`) implements the same rules independently;
+// api/structural.test.ts runs one corpus of cases (test/structural-corpus.ts) through both.
 import type { Cause } from "./errors.ts";
 import { checkRule, type ValidationRule } from "../api/cel.ts";
 import { clone, deepEqual, isObj, type Obj } from "./types.ts";
@@ -38,7 +41,7 @@ export function pruneUnknown(value: unknown, schema: Obj | undefined, path = "",
   return found;
 }
 
-/** applyDefaults fills absent (or null, non-nullable) fields that declare a default. */
+/** applyDefaults drops null values the schema neither allows nor defaults, then fills absent (or null, non-nullable) fields that declare a default. */
 export function applyDefaults(value: unknown, schema: Obj | undefined): void {
   if (schema === undefined) return;
   if (Array.isArray(value)) {
@@ -46,7 +49,13 @@ export function applyDefaults(value: unknown, schema: Obj | undefined): void {
     return;
   }
   if (!isObj(value)) return;
-  for (const [key, prop] of Object.entries((schema.properties ?? {}) as Obj)) {
+  const props = (schema.properties ?? {}) as Obj;
+  for (const [key, v] of Object.entries(value)) {
+    const child = props[key] ?? (isObj(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    // The apiserver's PruneNonNullableNullsWithoutDefaults.
+    if (v === null && child !== undefined && child.nullable !== true && child.default === undefined) delete value[key];
+  }
+  for (const [key, prop] of Object.entries(props)) {
     const absent = value[key] === undefined || (value[key] === null && prop.nullable !== true);
     if (absent && prop.default !== undefined) value[key] = clone(prop.default);
   }
@@ -80,7 +89,8 @@ function jsonTypeName(v: unknown): string {
   return typeof v;
 }
 
-type Ctx = { causes: Cause[] };
+/** Ctx collects schema causes; rule causes go to rules (left out when undefined); typeErrors counts wrong types. */
+type Ctx = { causes: Cause[]; rules?: Cause[]; typeErrors: number };
 
 function invalidCause(path: string, v: unknown, detail: string): Cause {
   return { reason: "FieldValueInvalid", message: `Invalid value: ${show(v)}: ${detail}`, field: path };
@@ -127,7 +137,9 @@ function checkCollection(v: unknown, old: unknown, s: Obj, path: string, ctx: Ct
     if (v[req] === undefined) ctx.causes.push({ reason: "FieldValueRequired", message: "Required value", field: childPath(path, req) });
   }
   if (typeof s.minProperties === "number" && Object.keys(v).length < s.minProperties) ctx.causes.push(invalidCause(path, v, `${path} in body should have at least ${s.minProperties} properties`));
-  if (typeof s.maxProperties === "number" && Object.keys(v).length > s.maxProperties) ctx.causes.push(invalidCause(path, v, `${path} in body should have at most ${s.maxProperties} properties`));
+  if (typeof s.maxProperties === "number" && Object.keys(v).length > s.maxProperties) {
+    ctx.causes.push({ reason: "FieldValueTooMany", message: `Too many: ${Object.keys(v).length}: must have at most ${s.maxProperties} items`, field: path });
+  }
   for (const [key, child] of Object.entries(v)) {
     const prop = s.properties?.[key] ?? (isObj(s.additionalProperties) ? s.additionalProperties : undefined);
     walk(child, isObj(old) ? old[key] : undefined, prop, childPath(path, key), ctx);
@@ -139,7 +151,7 @@ function checkOneOf(v: unknown, s: Obj, path: string, ctx: Ctx): void {
   for (const [name, branches] of [["oneOf", s.oneOf], ["anyOf", s.anyOf]] as const) {
     if (!Array.isArray(branches)) continue;
     const passing = branches.filter((b: Obj) => {
-      const sub: Ctx = { causes: [] };
+      const sub: Ctx = { causes: [], typeErrors: 0 };
       walk(v, undefined, b, path, sub);
       return sub.causes.length === 0;
     }).length;
@@ -148,21 +160,26 @@ function checkOneOf(v: unknown, s: Obj, path: string, ctx: Ctx): void {
 }
 
 function checkRules(v: unknown, old: unknown, s: Obj, path: string, ctx: Ctx): void {
+  if (ctx.rules === undefined) return;
   for (const rule of (s["x-kubernetes-validations"] ?? []) as Obj[]) {
     const r = checkRule(rule as unknown as ValidationRule, v, old, s);
     if (r.ok) continue;
     const field = r.fieldPath ? childPath(path, String(r.fieldPath).replace(/^\./, "")) : path;
-    ctx.causes.push({ reason: r.reason ?? "FieldValueInvalid", message: `Invalid value: ${show(v)}: ${r.message}`, field });
+    ctx.rules.push({ reason: r.reason ?? "FieldValueInvalid", message: `Invalid value: ${show(v)}: ${r.message}`, field });
   }
 }
 
 function walk(v: unknown, old: unknown, s: Obj | undefined, path: string, ctx: Ctx): void {
   if (s === undefined || v === undefined) return;
   if (v === null) {
-    if (s.nullable !== true && s.type !== undefined) ctx.causes.push(invalidCause(path, v, `${path} in body must be of type ${s.type}: "null"`));
+    if (s.nullable !== true && s.type !== undefined) {
+      ctx.typeErrors++;
+      ctx.causes.push(invalidCause(path, v, `${path} in body must be of type ${s.type}: "null"`));
+    }
     return;
   }
   if (!typeOk(v, s)) {
+    ctx.typeErrors++;
     ctx.causes.push(invalidCause(path, v, `${path} in body must be of type ${s.type}: "${jsonTypeName(v)}"`));
     return;
   }
@@ -172,13 +189,25 @@ function walk(v: unknown, old: unknown, s: Obj | undefined, path: string, ctx: C
   checkRules(v, old, s, path, ctx);
 }
 
+/** blocking are the reasons after which the apiserver does not evaluate CEL rules (their cost bounds rest on a valid shape). */
+const blocking = new Set(["FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany", "FieldValueNotSupported"]);
+
+/** hasRules says whether a schema carries a CEL rule anywhere (without one there are no rules to skip). */
+function hasRules(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasRules);
+  return isObj(v) && (v["x-kubernetes-validations"] !== undefined || Object.values(v).some(hasRules));
+}
+
 /** validateAgainst checks obj (and, on update, old) against a structural schema, metadata excluded. */
 export function validateAgainst(obj: Obj, old: Obj | undefined, schema: Obj): Cause[] {
-  const ctx: Ctx = { causes: [] };
+  const ctx: Ctx = { causes: [], rules: [], typeErrors: 0 };
   // Rules at the root see metadata.name and metadata.generateName only, as in Kubernetes.
   const visible = (o: Obj): Obj => ({ ...o, metadata: { name: o.metadata?.name, generateName: o.metadata?.generateName } });
   const rootSchema = { ...schema, properties: { ...(schema.properties ?? {}) } };
   rootSchema.properties.metadata = { type: "object", properties: { name: { type: "string" }, generateName: { type: "string" } } };
   walk(JSON.parse(JSON.stringify(visible(obj))), old === undefined ? undefined : visible(old), rootSchema, "", ctx);
-  return ctx.causes.map((c) => (c.field === "" ? { reason: c.reason, message: c.message } : c));
+  const causes = [...ctx.causes];
+  if (ctx.typeErrors === 0 && !causes.some((c) => blocking.has(c.reason))) causes.push(...(ctx.rules ?? []));
+  else if (hasRules(schema)) causes.push({ reason: "FieldValueInvalid", message: "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation", field: "" });
+  return causes.map((c) => (c.field === "" ? { reason: c.reason, message: c.message } : c));
 }
