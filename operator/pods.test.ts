@@ -20,6 +20,7 @@ let op: Operator;
 let dir: string;
 const ns = "pods";
 const image = "temper-fake-trainer";
+const realImage = "temper-real-trainer";
 
 const ok = async (args: string[]): Promise<string> => {
   const r = await kubectl(args);
@@ -36,10 +37,11 @@ const apply = async (m: object) => {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "temper-pods-"));
   const trainer = new URL("../test/operator/fake-trainer.ts", import.meta.url).pathname;
+  const realTrainer = new URL("../bin/temper-trainer.ts", import.meta.url).pathname;
   cluster = await startLocalCluster({
     dataDir: join(dir, "data"), log: pino({ level: "silent" }),
     // The example manifests name the real trainer image; here it runs the stand-in too.
-    controllerOptions: { images: { [image]: [process.execPath, trainer], "ghcr.io/temper-dev/temper-trainer": [process.execPath, trainer] }, restartBackoffBaseMs: 100 },
+    controllerOptions: { images: { [image]: [process.execPath, trainer], [realImage]: [process.execPath, realTrainer], "ghcr.io/temper-dev/temper-trainer": [process.execPath, trainer] }, restartBackoffBaseMs: 100 },
   });
   kubectl = kubectlFor(cluster.kubeconfigPath);
   await ok(["apply", "-f", new URL("../crds", import.meta.url).pathname]);
@@ -108,4 +110,26 @@ test("runs examples/pipeline.yaml: SFT, then RL from its final checkpoint throug
   assert.deepEqual(rl.temperature.history.map((h: { stage: string }) => h.stage), ["math-short", "math-short", "math-short", "math-long", "math-long", "math-long"]);
   // The fake trainer's entropy 0.02 is far below the 0.12 target, so EntropyTarget raises T by maxStep each epoch.
   assert.equal(rl.temperature.current, 1.2);
+});
+
+test("the real trainer in a two-worker gang finds rank 0 and the report endpoint from its TrainerConfig alone", async () => {
+  const arch = { layers: 1, dModel: 16, heads: 2, contextLength: 64 };
+  await apply(sftJob(ns, "real").workers(2).gpus(0).spec({
+    image: realImage, epochs: 2, batchSize: 4, maxSequenceLength: 64, model: { architecture: arch },
+    data: { prompts: 16, evalPrompts: 8, responsesPerPrompt: 1 }, evaluation: { k: 1, everyEpochs: 2 },
+  }).manifest());
+  const waited = await kubectl(["-n", ns, "wait", "sftjob/real", "--for=condition=Succeeded", "--timeout=90s"]);
+  if (waited.code !== 0) {
+    const logs = await kubectl(["-n", ns, "logs", "-l", "temper.dev/job-name=real", "--tail=20", "--prefix"]);
+    assert.fail(`SFTJob did not succeed: ${JSON.stringify((await get("sftjob", "real")).status)}\n${logs.stdout}${logs.stderr}`);
+  }
+  const st = (await get("sftjob", "real")).status;
+  assert.equal(st.epoch, 2);
+  assert.equal(st.restarts ?? 0, 0);
+  assert.match(st.latestCheckpoint, /^pvc:\/\/real-checkpoints\/step-\d+$/);
+  assert.equal(typeof st.metrics.loss, "number");
+  // evaluation.everyEpochs 2: held-out accuracy is measured at epoch 2 only, and reported.
+  assert.equal(typeof st.metrics.accuracy, "number");
+  const env = JSON.parse(await ok(["-n", ns, "get", "job", "real-a1", "-o", "json"])).spec.template.spec.containers[0].env ?? [];
+  assert.deepEqual(env, []);
 });
