@@ -53,6 +53,15 @@ export function tokenSecret(job: TemperJob, token: string): KubeObject {
   return { apiVersion: "v1", kind: "Secret", metadata: meta(job, tokenSecretName(job.name)), type: "Opaque", stringData: { token } };
 }
 
+/** threadsFor turns a CPU limit ("4", "2500m") into whole compute threads, at least one; no limit leaves the trainer's default. */
+export function threadsFor(cpu: string | undefined): { threads?: number } {
+  if (cpu === undefined) return {};
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu);
+  if (m === null) return {};
+  const cores = Number(m[1]) / (m[2] === "m" ? 1000 : 1);
+  return { threads: Math.min(256, Math.max(1, Math.floor(cores))) };
+}
+
 function trainerConfig(job: TemperJob, attempt: number, in_: GangInputs, ownClaim: string, init?: string): TrainerConfig {
   const common = {
     namespace: job.namespace,
@@ -61,6 +70,9 @@ function trainerConfig(job: TemperJob, attempt: number, in_: GangInputs, ownClai
     checkpointDir: paths.checkpoints,
     ...(in_.resumeFrom !== undefined ? { resumeFrom: toPodPath(in_.resumeFrom, ownClaim).uri } : {}),
     report: { url: in_.reportBaseUrl.replace(/\/$/, "") + reportPath(job.kind, job.namespace, job.name), tokenFile: paths.tokenFile },
+    // Rank 0's stable DNS name: pod JOB-0 under the headless Service (the pod's subdomain).
+    rendezvous: { host: `${gangJobName(job.name, attempt)}-0.${serviceName(job.name)}.${job.namespace}.svc`, port: masterPort, timeoutSeconds: 300 },
+    limits: threadsFor(job.obj.spec.resources?.limits?.cpu),
   };
   if (job.kind === "SFTJob") return { kind: "SFTJob", spec: job.obj.spec, ...common };
   return {
@@ -80,22 +92,14 @@ export function desiredGang(job: TemperJob, attempt: number, in_: GangInputs): G
   const ownClaim = checkpointClaimName(job);
   const init = in_.initCheckpoint === undefined ? undefined : toPodPath(in_.initCheckpoint, ownClaim);
   const config = trainerConfig(job, attempt, in_, ownClaim, init?.uri);
-  const reportUrl = config.report?.url ?? "";
   const podLabels = childLabels(job, attempt);
   const jobLabels = { ...podLabels, ...(spec.queueName !== undefined ? { [labelKeys.queueName]: spec.queueName } : {}) };
   const limits: Record<string, string> = { ...(spec.resources?.limits ?? {}) };
   if (spec.gpusPerWorker > 0) limits["nvidia.com/gpu"] = String(spec.gpusPerWorker);
   const pt = spec.podTemplate ?? {};
-  const env = [
-    { name: "RANK", valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
-    { name: "WORLD_SIZE", value: String(spec.workers) },
-    { name: "MASTER_ADDR", value: `${jobName}-0.${svc}.${job.namespace}.svc` },
-    { name: "MASTER_PORT", value: String(masterPort) },
-    { name: "TEMPER_ATTEMPT", value: String(attempt) },
-    { name: "TEMPER_REPORT_URL", value: reportUrl },
-    { name: "TEMPER_REPORT_TOKEN_FILE", value: paths.tokenFile },
-    ...(pt.env ?? []),
-  ];
+  // Everything the trainer needs is in the mounted TrainerConfig; its rank is JOB_COMPLETION_INDEX,
+  // which the Indexed Job injects. Only the user's own variables are added here.
+  const env = [...(pt.env ?? [])];
   const volumes: unknown[] = [
     { name: "config", configMap: { name: configMapName(job.name, attempt) } },
     { name: "report-token", secret: { secretName: tokenSecretName(job.name) } },

@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
 import { conditionTypes as C, reasons as R } from "../api/conditions.ts";
 import { annotations, group, labels as L } from "../api/meta.ts";
+import { resumeTemperature } from "../api/temperature-policy.ts";
 import { checkpointClaimName, checkpointUri } from "./checkpoint-uri.ts";
 import { createIgnoringExists, deleteIgnoringMissing, mergeStatus, patchStatus, recordEvent, type Ctx } from "./client.ts";
 import { setCondition } from "./conditions.ts";
@@ -106,7 +107,7 @@ async function apply(ctx: Ctx, job: TemperJob, a: Action, log: Logger): Promise<
     if (ctx.caches.Secret.get(keyOf(ns, tokenSecretName(job.name))) === undefined) {
       await createIgnoringExists(ctx, collectionPath(resources.Secret, ns), tokenSecret(job, ctx.newToken()));
     }
-    const temperature = job.kind === "RLJob" ? (job.status.temperature?.current ?? job.obj.spec.temperature.initial) : undefined;
+    const temperature = job.kind === "RLJob" ? resumeTemperature(job.obj.spec, job.status) : undefined;
     const gang = desiredGang(job, a.attempt, {
       image: ctx.image,
       reportBaseUrl: ctx.reportBaseUrl,
