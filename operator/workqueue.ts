@@ -63,24 +63,14 @@ export function newWorkqueue(o: QueueOptions = {}): Workqueue {
   const queued = new Set<string>();
   const processing = new Set<string>();
   const dirty = new Set<string>();
-  const delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  const delays = newDelays((key) => add(key));
   const failureCount = new Map<string, number>();
   let worker: ((key: string) => Promise<Result>) | undefined;
   let running = 0;
   let stopping = false;
-  let tokens = burst;
-  let lastRefill = Date.now();
+  const take = newTokenBucket(rate, burst);
   let pumpTimer: NodeJS.Timeout | undefined;
   let drained: () => void = () => {};
-
-  const take = (): boolean => {
-    const now = Date.now();
-    tokens = Math.min(burst, tokens + ((now - lastRefill) / 1000) * rate);
-    lastRefill = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
 
   function pump(): void {
     if (worker === undefined) return;
@@ -140,16 +130,7 @@ export function newWorkqueue(o: QueueOptions = {}): Workqueue {
   function addAfter(key: string, ms: number): void {
     if (stopping) return;
     if (ms <= 0) return add(key);
-    const at = Date.now() + ms;
-    const existing = delayed.get(key);
-    // Keep the earliest wake-up: a later request is already covered by it.
-    if (existing !== undefined && existing.at <= at) return;
-    if (existing !== undefined) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      delayed.delete(key);
-      add(key);
-    }, ms);
-    delayed.set(key, { at, timer });
+    delays.addAfter(key, ms);
   }
 
   return {
@@ -163,12 +144,56 @@ export function newWorkqueue(o: QueueOptions = {}): Workqueue {
     },
     shutdown() {
       stopping = true;
-      for (const d of delayed.values()) clearTimeout(d.timer);
-      delayed.clear();
+      delays.clear();
       if (pumpTimer !== undefined) clearTimeout(pumpTimer);
       queue.length = 0;
       queued.clear();
       return running === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r));
+    },
+  };
+}
+
+/** newTokenBucket is the overall rate limit: burst takes at once, refilled at rate per second. The function it returns takes a token and says whether one was free. */
+function newTokenBucket(rate: number, burst: number): () => boolean {
+  let tokens = burst;
+  let lastRefill = Date.now();
+  return () => {
+    const now = Date.now();
+    tokens = Math.min(burst, tokens + ((now - lastRefill) / 1000) * rate);
+    lastRefill = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+/** Delays holds keys until their time comes, then hands them to add (client-go's delaying queue). */
+interface Delays {
+  /** addAfter hands key to add after ms, unless an earlier wake-up for it is already pending. */
+  addAfter(key: string, ms: number): void;
+  /** clear cancels every pending wake-up. */
+  clear(): void;
+}
+
+/** newDelays creates an empty Delays feeding add. */
+function newDelays(add: (key: string) => void): Delays {
+  const delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  return {
+    addAfter(key, ms) {
+      const at = Date.now() + ms;
+      const existing = delayed.get(key);
+      // Keep the earliest wake-up: a later request is already covered by it.
+      if (existing !== undefined && existing.at <= at) return;
+      if (existing !== undefined) clearTimeout(existing.timer);
+      const timer = setTimeout(() => {
+        delayed.delete(key);
+        add(key);
+      }, ms);
+      delayed.set(key, { at, timer });
+    },
+    clear() {
+      for (const d of delayed.values()) clearTimeout(d.timer);
+      delayed.clear();
     },
   };
 }
