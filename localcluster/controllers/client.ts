@@ -1,14 +1,16 @@
 // client: the small HTTPS client the node-side controllers use to speak to the API server, as
-// kube-scheduler and the kubelet do: bearer token, the cluster's CA, JSON bodies, and list +
-// watch (newline-delimited JSON) with resourceVersion resume and a relist on 410 Gone. It is
-// not a general Kubernetes client: no protobuf, no discovery, paths are given whole.
+// kube-scheduler and the kubelet do: bearer token, the cluster's CA, JSON bodies, merge patches,
+// and list + watch (newline-delimited JSON) with resourceVersion resume and a relist on 410 Gone.
+// It is not a general Kubernetes client: no protobuf, no discovery, paths are given whole. It is
+// not the operator's operator/kube.ts either: docs/adr/0003-local-cluster-keeps-its-own-client.md
+// says why the two stay apart.
 import { Agent, request } from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
 import { KubeObject } from "./types.ts";
 
 /** ApiError is a non-2xx answer: the HTTP code and the Status reason and message. */
-export class ApiError extends Error {
+class ApiError extends Error {
   readonly code: number;
   readonly reason: string;
   constructor(code: number, reason: string, message: string) {
@@ -18,24 +20,16 @@ export class ApiError extends Error {
   }
 }
 
-/** PatchType names the patch content types the controllers use. */
-export type PatchType = "merge" | "strategic" | "json";
-
-const patchTypes: Record<PatchType, string> = {
-  merge: "application/merge-patch+json",
-  strategic: "application/strategic-merge-patch+json",
-  json: "application/json-patch+json",
-};
-
 /** Client speaks to one API server. */
 export interface Client {
   get<T>(path: string): Promise<T | undefined>;
-  list<T>(path: string, query?: Record<string, string>): Promise<{ items: T[]; resourceVersion: string }>;
+  list<T>(path: string): Promise<{ items: T[]; resourceVersion: string }>;
   create<T>(path: string, body: unknown): Promise<T>;
-  patch<T>(path: string, body: unknown, type?: PatchType): Promise<T>;
+  /** patch sends a JSON merge patch. */
+  patch<T>(path: string, body: unknown): Promise<T>;
   remove(path: string, body?: unknown): Promise<void>;
-  /** watch streams events from resourceVersion until the stream ends or signal aborts; throws ApiError 410 when expired. */
-  watch(path: string, query: Record<string, string>, onEvent: (type: string, obj: unknown) => void, signal: AbortSignal): Promise<string>;
+  /** watch streams events from resourceVersion until the stream ends or signal aborts; throws ApiError 410 when expired. It returns the last resourceVersion seen. */
+  watch(path: string, resourceVersion: string, onEvent: (type: string, obj: unknown) => void, signal: AbortSignal): Promise<string>;
 }
 
 /** ClientOptions is how to reach the API server. */
@@ -43,11 +37,6 @@ export interface ClientOptions {
   apiUrl: string;
   token: string;
   caPem: string;
-}
-
-function withQuery(path: string, query: Record<string, string> | undefined): string {
-  const q = new URLSearchParams(query ?? {}).toString();
-  return q === "" ? path : `${path}${path.includes("?") ? "&" : "?"}${q}`;
 }
 
 async function readAll(res: IncomingMessage): Promise<string> {
@@ -97,13 +86,13 @@ export function newClient(opts: ClientOptions): Client & { close(): void } {
         throw err;
       }
     },
-    async list<T>(path: string, query?: Record<string, string>) {
-      const out = await call<{ items?: unknown[]; metadata?: { resourceVersion?: string } }>("GET", withQuery(path, query));
+    async list<T>(path: string) {
+      const out = await call<{ items?: unknown[]; metadata?: { resourceVersion?: string } }>("GET", path);
       const items = (out.items ?? []).map((i) => KubeObject.parse(i) as unknown as T);
       return { items, resourceVersion: out.metadata?.resourceVersion ?? "" };
     },
     create: (path, body) => call("POST", path, body),
-    patch: (path, body, type = "merge") => call("PATCH", path, body, patchTypes[type]),
+    patch: (path, body) => call("PATCH", path, body, "application/merge-patch+json"),
     async remove(path, body) {
       try {
         await call("DELETE", path, body);
@@ -111,10 +100,11 @@ export function newClient(opts: ClientOptions): Client & { close(): void } {
         if (!(err instanceof ApiError && err.code === 404)) throw err;
       }
     },
-    async watch(path, query, onEvent, signal) {
-      const res = await open("GET", withQuery(path, { ...query, watch: "true", allowWatchBookmarks: "true" }), undefined, "", signal);
+    async watch(path, resourceVersion, onEvent, signal) {
+      const q = new URLSearchParams({ watch: "true", allowWatchBookmarks: "true", resourceVersion });
+      const res = await open("GET", `${path}?${q}`, undefined, "", signal);
       if ((res.statusCode ?? 0) !== 200) throw errorOf(res.statusCode ?? 0, await readAll(res));
-      let rv = query.resourceVersion ?? "";
+      let rv = resourceVersion;
       let buf = "";
       try {
         for await (const chunk of res) {
@@ -154,15 +144,13 @@ export interface Informer<T> {
   stop(): void;
 }
 
-/** InformerOptions: the collection path, an optional label/field selector, and the change callback. */
+/** InformerOptions: the collection path and the change callback. */
 export interface InformerOptions<T> {
   client: Client;
   path: string;
-  query?: Record<string, string>;
   log: Logger;
   /** onChange runs after each change with the object that changed (the deleted one for DELETED). */
   onChange: (type: string, obj: T) => void;
-  retryMs?: number;
 }
 
 /** newInformer lists then watches path forever, relisting on 410 Gone and retrying after errors. */
@@ -173,7 +161,7 @@ export function newInformer<T extends { metadata: { name: string; namespace?: st
   let markSynced: () => void = () => undefined;
   const synced = new Promise<void>((r) => (markSynced = r));
   const relist = async (): Promise<string> => {
-    const { items, resourceVersion } = await opts.client.list<T>(opts.path, opts.query);
+    const { items, resourceVersion } = await opts.client.list<T>(opts.path);
     const seen = new Set<string>();
     for (const o of items) {
       seen.add(key(o));
@@ -194,7 +182,7 @@ export function newInformer<T extends { metadata: { name: string; namespace?: st
     while (!ctl.signal.aborted) {
       try {
         if (rv === "") rv = await relist();
-        rv = await opts.client.watch(opts.path, { ...(opts.query ?? {}), resourceVersion: rv }, (type, obj) => {
+        rv = await opts.client.watch(opts.path, rv, (type, obj) => {
           const o = obj as T;
           if (type === "DELETED") cache.delete(key(o));
           else cache.set(key(o), o);
@@ -209,7 +197,7 @@ export function newInformer<T extends { metadata: { name: string; namespace?: st
         }
         opts.log.warn({ path: opts.path, err: String(err) }, "Watch failed; retrying");
         rv = "";
-        await new Promise((r) => setTimeout(r, opts.retryMs ?? 1000));
+        await new Promise((r) => setTimeout(r, 1000));
       }
     }
   };
