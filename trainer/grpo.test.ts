@@ -140,3 +140,33 @@ test("GRPO scores each batch's finished rollouts in one call and gives truncated
   const want = (scored.reduce((a, b) => a + b, 0) + 0.25 * truncated) / 48;
   assert.equal(reports[0].reward, Number(want.toPrecision(5)));
 });
+
+test("every rank of a two-rank gang samples at the temperature the operator answered rank 0 with", async () => {
+  const { connectTcp } = await import("./ddp.ts");
+  const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 16, layers: 1, heads: 2, ctx: 16 });
+  const optim = OptimConfigSchema.parse({ lr: 1e-3, weightDecay: 0, warmup: 0 });
+  const mk = () => new CpuBackend(cfg, initParams(cfg, new Rng(5)), optim, createWasmKernels({ threads: 1 }));
+  const score = scoreEach(async (resp: number[], p: ToyProblem) => (toyDecode(resp) === p.answer ? 1 : 0));
+  const stages = [{
+    name: "toy", prompts: toyProblems(new Rng(4), 8).map((p, i) => ({ id: String(i), prompt: toyPrompt(p), problem: p })),
+    maxResponseLength: 3, epochs: 3, promptsPerBatch: 4, rolloutsPerPrompt: 2, learningRate: 1e-3, overlongFiltering: true, dropSolvedPrompts: false,
+  }];
+  const options = { temperature: 1, topP: 1, seed: 2, eos: toyVocab.eos, pad: toyVocab.pad, microBatch: 64, truncatedReward: 0, entropyOffsets: [0.1] };
+  const port = await freePort();
+  const colls = await Promise.all([0, 1].map((rank) => connectTcp({ rank, worldSize: 2, host: "127.0.0.1", port, timeoutMs: 5000 })));
+  const reports: RlEpochReport[][] = [[], []];
+  const replies = [0.7, 1.3];
+  const backends = [mk(), mk()];
+  await Promise.all(backends.map((be, r) => runGrpo({
+    backend: be, tokenizer: {}, score, options, stages, collective: colls[r],
+    log: (e) => { if (e.event === "epoch") reports[r].push(e as unknown as RlEpochReport); },
+    // Only rank 0 talks to the operator, as in a pod gang.
+    ...(r === 0 ? { onEpochEnd: async (x: RlEpochReport) => ({ temperature: replies[x.epoch - 1] }) } : {}),
+  })));
+  await Promise.all(colls.map((c) => c.close()));
+  for (const be of backends) be.close();
+  assert.deepEqual(reports[0].map((x) => x.temperature), [1, 0.7, 1.3]);
+  assert.deepEqual(reports[1].map((x) => x.temperature), [1, 0.7, 1.3]);
+  assert.deepEqual(reports[1].map((x) => x.entropyCurve), reports[0].map((x) => x.entropyCurve));
+  assertSameWeights(backends[1].exportState().params, backends[0].exportState().params, 0);
+});
