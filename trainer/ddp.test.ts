@@ -42,3 +42,12 @@ test("two data-parallel ranks train to the weights of one rank on the same globa
   for (const [name, t] of a) assert.deepEqual(b.get(name)?.data, t.data, `ranks disagree on ${name}`);
   for (const be of [single, ...pair]) be.close();
 });
+
+test("a broadcast hands rank 0's float64 values to every rank bit for bit", async () => {
+  const port = await freePort();
+  const ranks = await Promise.all([0, 1, 2].map((rank) => connectTcp({ rank, worldSize: 3, host: "127.0.0.1", port, timeoutMs: 5000 })));
+  const data = ranks.map((c) => (c.rank === 0 ? Float64Array.of(0.7, 1 / 3) : Float64Array.of(9, 9)));
+  await Promise.all(ranks.map((c, i) => c.broadcast(data[i])));
+  for (const d of data) assert.deepEqual([...d], [0.7, 1 / 3]);
+  await Promise.all(ranks.map((c) => c.close()));
+});

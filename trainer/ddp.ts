@@ -1,7 +1,8 @@
 // ddp.ts: data parallelism across pods over plain TCP. Rank 0 listens at the master address;
 // every other rank connects and says which rank it is. An all-reduce is a star: each rank sends
 // its arrays (one length-prefixed frame of float32s) to rank 0, which adds them in rank order —
-// so the sum is the same on every run — and sends the total back to all. Simple and adequate
+// so the sum is the same on every run — and sends the total back to all. A broadcast is rank 0's
+// frame sent to all. Simple and adequate
 // for the gradient sizes of the models trained here; not a ring all-reduce.
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Collective } from "./collective.ts";
@@ -144,6 +145,10 @@ async function serve(o: TcpOptions): Promise<Collective> {
       for (const { socket } of peers.values()) send(socket, asBuffer(sum));
       unpack(sum, arrays);
     },
+    async broadcast(data) {
+      const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      for (const { socket } of peers.values()) send(socket, bytes);
+    },
     async close() {
       for (const { socket } of peers.values()) socket.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -178,6 +183,11 @@ async function join(o: TcpOptions): Promise<Collective> {
     async allReduceSum(arrays) {
       send(s, asBuffer(pack(arrays)));
       unpack(asFloats(await reader.next()), arrays);
+    },
+    async broadcast(data) {
+      const b = await reader.next();
+      if (b.length !== data.byteLength) throw new Error(`ddp: rank 0 broadcast ${b.length} bytes, expected ${data.byteLength}`);
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(b);
     },
     async close() {
       s.end();

@@ -277,6 +277,11 @@ export async function runGrpo<P>(ctx: GrpoContext<P>): Promise<{ steps: number; 
         const reply = await ctx.onEpochEnd(report);
         if (reply !== undefined && reply.temperature !== undefined) temperature = reply.temperature;
       }
+      // Rank 0's decision holds for the whole gang (only rank 0 hears the operator), so every
+      // rank samples, weighs its loss and measures H(T′) at the same temperatures.
+      const decided = Float64Array.of(temperature);
+      await coll.broadcast(decided);
+      temperature = decided[0];
       log({ event: "epoch", ...report, nextTemperature: temperature });
       reports.push(report);
     }
