@@ -47,8 +47,6 @@ export function newElector(o: ElectorOptions): Elector {
   let lastRenew = 0;
   let observed: { rv: string; at: number } = { rv: "", at: 0 };
 
-  const micro = (d: Date): string => d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-
   async function tryAcquireOrRenew(): Promise<boolean> {
     const now = o.now();
     const spec = { holderIdentity: o.identity, leaseDurationSeconds: Math.round(leaseMs / 1000), renewTime: micro(now) };
@@ -57,16 +55,7 @@ export function newElector(o: ElectorOptions): Elector {
       lease = await o.kube.request<Lease>("GET", path);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      try {
-        await o.kube.request("POST", collectionPath(resources.Lease, o.namespace), {
-          apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: o.name, namespace: o.namespace },
-          spec: { ...spec, acquireTime: micro(now), leaseTransitions: 0 },
-        });
-        return true;
-      } catch (e) {
-        if (isConflict(e)) return false;
-        throw e;
-      }
+      return createLease(o, { ...spec, acquireTime: micro(now), leaseTransitions: 0 });
     }
     const rv = lease.metadata.resourceVersion ?? "";
     if (rv !== observed.rv) observed = { rv, at: now.getTime() };
@@ -130,15 +119,38 @@ export function newElector(o: ElectorOptions): Elector {
       if (timer !== undefined) clearTimeout(timer);
       if (!leader) return;
       leader = false;
-      try {
-        const lease = await o.kube.request<Lease>("GET", path);
-        if (lease.spec?.holderIdentity === o.identity) {
-          await o.kube.request("PUT", path, { ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1 } });
-          o.log.info({ identity: o.identity }, "Released leadership");
-        }
-      } catch (err) {
-        o.log.warn({ err: (err as Error).message }, "Failed to release the leader lease");
-      }
+      await releaseLease(o, path);
     },
   };
+}
+
+/** micro formats d as the MicroTime a Lease's times are written in. */
+function micro(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+/** createLease creates the lease with spec; it returns false when another replica created it first. */
+async function createLease(o: ElectorOptions, spec: NonNullable<Lease["spec"]>): Promise<boolean> {
+  try {
+    await o.kube.request("POST", collectionPath(resources.Lease, o.namespace), {
+      apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: o.name, namespace: o.namespace }, spec,
+    });
+    return true;
+  } catch (e) {
+    if (isConflict(e)) return false;
+    throw e;
+  }
+}
+
+/** releaseLease empties the lease's holder (with a 1 s duration) if this replica still holds it; a failure is logged, not thrown. */
+async function releaseLease(o: ElectorOptions, path: string): Promise<void> {
+  try {
+    const lease = await o.kube.request<Lease>("GET", path);
+    if (lease.spec?.holderIdentity === o.identity) {
+      await o.kube.request("PUT", path, { ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1 } });
+      o.log.info({ identity: o.identity }, "Released leadership");
+    }
+  } catch (err) {
+    o.log.warn({ err: (err as Error).message }, "Failed to release the leader lease");
+  }
 }
