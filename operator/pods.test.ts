@@ -115,10 +115,11 @@ test("runs examples/pipeline.yaml: SFT, then RL from its final checkpoint throug
 test("the real trainer in a two-worker gang finds rank 0 and the report endpoint from its TrainerConfig alone", async () => {
   const arch = { layers: 1, dModel: 16, heads: 2, contextLength: 64 };
   await apply(sftJob(ns, "real").workers(2).gpus(0).spec({
-    image: realImage, epochs: 2, batchSize: 4, maxSequenceLength: 64, model: { architecture: arch },
+    // One core each: the limit reaches the trainer as limits.threads, and the two workers share the test machine.
+    image: realImage, resources: { limits: { cpu: "1" } }, epochs: 2, batchSize: 4, maxSequenceLength: 64, model: { architecture: arch },
     data: { prompts: 16, evalPrompts: 8, responsesPerPrompt: 1 }, evaluation: { k: 1, everyEpochs: 2 },
   }).manifest());
-  const waited = await kubectl(["-n", ns, "wait", "sftjob/real", "--for=condition=Succeeded", "--timeout=90s"]);
+  const waited = await kubectl(["-n", ns, "wait", "sftjob/real", "--for=condition=Succeeded", "--timeout=50s"]);
   if (waited.code !== 0) {
     const logs = await kubectl(["-n", ns, "logs", "-l", "temper.dev/job-name=real", "--tail=20", "--prefix"]);
     assert.fail(`SFTJob did not succeed: ${JSON.stringify((await get("sftjob", "real")).status)}\n${logs.stdout}${logs.stderr}`);
@@ -132,4 +133,7 @@ test("the real trainer in a two-worker gang finds rank 0 and the report endpoint
   assert.equal(typeof st.metrics.accuracy, "number");
   const env = JSON.parse(await ok(["-n", ns, "get", "job", "real-a1", "-o", "json"])).spec.template.spec.containers[0].env ?? [];
   assert.deepEqual(env, []);
+  const mounted = JSON.parse(JSON.parse(await ok(["-n", ns, "get", "configmap", "real-a1-config", "-o", "json"])).data["config.json"]);
+  assert.deepEqual(mounted.limits, { threads: 1 });
+  assert.equal(mounted.rendezvous.host, "real-a1-0.real.pods.svc");
 });
