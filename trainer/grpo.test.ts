@@ -3,11 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OptimConfigSchema } from "./adamw.ts";
-import { CpuBackend } from "./backend.ts";
+import { CpuBackend, type TokenBatch } from "./backend.ts";
 import { avgAtK, scoreEach, type EvalSpec, type Scorer } from "./eval.ts";
 import { groupAdvantages, rolloutBatch, runGrpo, type RlEpochReport } from "./grpo.ts";
 import { GPTConfigSchema, initParams } from "./model.ts";
 import { Rng } from "./rng.ts";
+import type { Rollout, SampleOptions } from "./sample.ts";
 import { runSft } from "./sft.ts";
 import { assertSameWeights, freePort, toyDecode, toyExample, toyProblems, toyPrompt, toyVocab, type ToyProblem } from "../test/trainer-toy.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
@@ -169,4 +170,110 @@ test("every rank of a two-rank gang samples at the temperature the operator answ
   assert.deepEqual(reports[1].map((x) => x.temperature), [1, 0.7, 1.3]);
   assert.deepEqual(reports[1].map((x) => x.entropyCurve), reports[0].map((x) => x.entropyCurve));
   assertSameWeights(backends[1].exportState().params, backends[0].exportState().params, 1e-9);
+});
+
+/** spyOn wraps a backend so a test sees every rollout runGrpo draws and every batch it trains on. */
+function spyOn(be: CpuBackend) {
+  const sampled: { prompts: number[][]; rollouts: Rollout[] }[] = [];
+  const trained: TokenBatch[] = [];
+  const spy = new Proxy(be, {
+    get(target, prop, receiver) {
+      if (prop === "sample") {
+        return (prompts: number[][], o: SampleOptions, rng: Rng | Rng[]) => {
+          const rollouts = target.sample(prompts, o, rng);
+          sampled.push({ prompts, rollouts });
+          return rollouts;
+        };
+      }
+      if (prop === "forwardBackward") {
+        return (b: TokenBatch, temps?: number[]) => {
+          trained.push({ ...b, weights: b.weights.slice() });
+          return target.forwardBackward(b, temps);
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { spy, sampled, trained };
+}
+
+const rowWeight = (b: TokenBatch, row: number) => b.weights.subarray(row * b.t, (row + 1) * b.t).reduce((a, w) => a + Math.abs(w), 0);
+
+for (const overlongFiltering of [true, false]) {
+  test(`runGrpo ${overlongFiltering ? "keeps truncated rollouts out of the loss with overlongFiltering" : "trains on truncated rollouts without overlongFiltering"}`, async () => {
+    const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 16, layers: 1, heads: 2, ctx: 16 });
+    const be = new CpuBackend(cfg, initParams(cfg, new Rng(6)), OptimConfigSchema.parse({ lr: 1e-3, warmup: 0 }), createWasmKernels({ threads: 1 }));
+    const { spy, sampled, trained } = spyOn(be);
+    // Every finished rollout is right, so a group mixing finished and truncated ones has advantages.
+    const score: Scorer<ToyProblem> = async (items) => items.map(() => 1);
+    await runGrpo({
+      backend: spy, tokenizer: {}, score, log: () => {},
+      options: { temperature: 1.5, topP: 1, seed: 3, eos: toyVocab.eos, pad: toyVocab.pad, microBatch: 64, truncatedReward: 0, entropyOffsets: [] },
+      stages: [{
+        name: "toy", prompts: toyProblems(new Rng(8), 6).map((p, i) => ({ id: String(i), prompt: toyPrompt(p), problem: p })),
+        maxResponseLength: 3, epochs: 1, promptsPerBatch: 6, rolloutsPerPrompt: 4, learningRate: 1e-3, overlongFiltering, dropSolvedPrompts: false,
+      }],
+    });
+    be.close();
+    assert.equal(sampled.length, 1);
+    assert.equal(trained.length, 1);
+    const rollouts = sampled[0].rollouts;
+    const truncated = rollouts.flatMap((r, i) => (r.truncated ? [i] : []));
+    const finished = rollouts.flatMap((r, i) => (r.truncated ? [] : [i]));
+    assert.ok(truncated.length > 0 && finished.length > 0, `${truncated.length} truncated, ${finished.length} finished`);
+    const weightOf = (i: number) => rowWeight(trained[0], i);
+    // Rows of a group with both kinds carry advantages; rows of a uniform group carry none.
+    const mixed = (i: number) => { const g = Math.floor(i / 4) * 4; const grp = rollouts.slice(g, g + 4); return grp.some((r) => r.truncated) && grp.some((r) => !r.truncated); };
+    const truncatedInMixed = truncated.filter(mixed);
+    assert.ok(truncatedInMixed.length > 0, "a group mixes truncated and finished rollouts");
+    if (overlongFiltering) for (const i of truncated) assert.equal(weightOf(i), 0, `truncated rollout ${i} is in the loss`);
+    else for (const i of truncatedInMixed) assert.ok(weightOf(i) > 0, `truncated rollout ${i} is not in the loss`);
+    for (const i of finished.filter(mixed)) assert.ok(weightOf(i) > 0, `finished rollout ${i} is not in the loss`);
+  });
+}
+
+test("dropSolvedPrompts removes a prompt whose whole group was right from later epochs, and only such prompts", async () => {
+  const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 16, layers: 1, heads: 2, ctx: 16 });
+  const problems = toyProblems(new Rng(8), 6);
+  const g = 3;
+  const run = async (dropSolvedPrompts: boolean) => {
+    const be = new CpuBackend(cfg, initParams(cfg, new Rng(6)), OptimConfigSchema.parse({ lr: 1e-3, warmup: 0 }), createWasmKernels({ threads: 1 }));
+    const { spy, sampled } = spyOn(be);
+    const reports: RlEpochReport[] = [];
+    // Problem 0 is always answered right (a truncated answer earns truncatedReward 1 too); the
+    // others only when a short answer is even, so some groups are mixed.
+    const score: Scorer<ToyProblem> = async (items) => items.map((it) => (it.problem === problems[0] || it.response.length % 2 === 0 ? 1 : 0));
+    await runGrpo({
+      backend: spy, tokenizer: {}, score, log: () => {}, onEpochEnd: async (r) => void reports.push(r),
+      options: { temperature: 1, topP: 1, seed: 3, eos: toyVocab.eos, pad: toyVocab.pad, microBatch: 64, truncatedReward: 1, entropyOffsets: [] },
+      stages: [{
+        name: "toy", prompts: problems.map((p, i) => ({ id: String(i), prompt: toyPrompt(p), problem: p })),
+        maxResponseLength: 6, epochs: 2, promptsPerBatch: problems.length, rolloutsPerPrompt: g, learningRate: 1e-3, overlongFiltering: false, dropSolvedPrompts,
+      }],
+    });
+    be.close();
+    return { sampled, reports };
+  };
+  const key = (p: number[]) => p.join(",");
+  const solvedIn = (epoch: { prompts: number[][]; rollouts: Rollout[] }, rewards: (r: Rollout, p: number[]) => number) => {
+    const out = new Set<string>();
+    for (let i = 0; i < epoch.prompts.length; i += g) {
+      const grp = epoch.rollouts.slice(i, i + g);
+      if (grp.every((r) => rewards(r, epoch.prompts[i]) >= 1)) out.add(key(epoch.prompts[i]));
+    }
+    return out;
+  };
+  const first = key(toyPrompt(problems[0]));
+  const reward = (r: Rollout, p: number[]) => (key(p) === first || r.truncated || r.response.length % 2 === 0 ? 1 : 0);
+  const dropping = await run(true);
+  assert.equal(dropping.sampled.length, 2);
+  const solved = solvedIn(dropping.sampled[0], reward);
+  assert.ok(solved.has(first) && solved.size < problems.length, `solved ${solved.size} of ${problems.length}`);
+  const again = new Set(dropping.sampled[1].prompts.map(key));
+  for (const p of problems.map((x) => key(toyPrompt(x)))) assert.equal(again.has(p), !solved.has(p), `prompt ${p}: solved ${solved.has(p)}, sampled again ${again.has(p)}`);
+  assert.equal(dropping.reports[0].activePrompts, problems.length - solved.size);
+  const keeping = await run(false);
+  assert.equal(new Set(keeping.sampled[1].prompts.map(key)).size, problems.length);
+  assert.deepEqual(keeping.reports.map((r) => r.activePrompts), [problems.length, problems.length]);
 });
