@@ -3,8 +3,9 @@ import { test } from "node:test";
 import { RLJobSpec } from "../api/rljob.ts";
 import { Rng } from "./rng.ts";
 import { loadSuite, sftExamples, type DataRequest, type SuiteProblem, type TaskSuite } from "./suite.ts";
-import type { CodeProblem } from "./tasks/code.ts";
+import { codeLevels, type CodeProblem } from "./tasks/code.ts";
 import { splitOf } from "./tasks/dataset.ts";
+import type { MathProblem } from "./tasks/math.ts";
 
 const request = (split: "train" | "eval", prompts: number): DataRequest => ({ levels: [1, 2, 3], prompts, seed: 1, split, evalPrompts: 60 });
 
@@ -141,4 +142,73 @@ test("sftExamples gives every problem the asked number of teacher traces, each e
     assert.deepEqual(e.prompt, [s.tokenizer.bos, ...s.tokenizer.encode(problems[Math.floor(i / 3)].prompt)]);
     assert.equal(e.response.at(-1), s.tokenizer.eos);
   }
+});
+
+// Twins: two prompts that are one problem. The rewrites are enumerated here from the problems'
+// forms, independently of the split's own canonical form, so a canonicaliser that misses one fails.
+const permutations = <T>(xs: T[]): T[][] => xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+
+/** sumRewrites are the prompts of a level-1 or level-2 problem with its signed terms in every order (a first term is written unsigned). */
+function sumRewrites(p: MathProblem): string[] {
+  const f = p.form;
+  const terms: [string, number][] = f.level === 1 ? [["+", f.a], [f.op, f.b]] : f.level === 2 ? [["+", f.a], [f.op1, f.b], [f.op2, f.c]] : [];
+  // x+0 and x-0 are one problem, whichever sign the zero carries.
+  const signs = (t: [string, number][]) => t.flatMap(([s, v]) => (v === 0 ? [["+", v], ["-", v]] : [[s, v]]) as [string, number][]);
+  return permutations(terms).flatMap((order) => {
+    const variants = order.reduce<[string, number][][]>((acc, t) => acc.flatMap((pre) => signs([t]).map((st) => [...pre, st])), [[]]);
+    return variants.filter((v) => v[0][0] === "+").map((v) => `Compute ${v.map(([s, x], i) => (i === 0 ? String(x) : `${s}${x}`)).join("")}.`);
+  });
+}
+
+/** codeRewrites are the prompts showing the same example up to a symmetry of its family: arguments swapped, a list or string reordered, a string reversed, n negated. */
+function codeRewrites(p: CodeProblem): string[] {
+  const [{ args, expected }] = p.examples;
+  const head = p.prompt.slice(0, p.prompt.lastIndexOf(`${p.entryPoint}(`));
+  const show = (a: unknown[]) => `${head}${p.entryPoint}(${a.map((x) => JSON.stringify(x)).join(", ")}) = ${JSON.stringify(expected)}`;
+  const [x] = args;
+  switch (p.entryPoint) {
+    case "add": case "max2": return [show([args[1], args[0]])];
+    case "sum": return permutations(x as number[]).map((xs) => show([xs]));
+    case "countA": return permutations([...(x as string)]).map((cs) => show([cs.join("")]));
+    case "isPal": return [show([[...(x as string)].reverse().join("")])];
+    case "isEven": return [show([-(x as number) || 0])];
+    default: return [];
+  }
+}
+
+const twinsIn = <P extends SuiteProblem>(held: P[], train: SuiteProblem[], rewrites: (p: P) => string[]) => {
+  const prompts = new Set(train.map((p) => p.prompt));
+  return held.filter((p) => rewrites(p).some((r) => r !== p.prompt && prompts.has(r))).map((p) => p.prompt);
+};
+
+test("no held-out math problem of level 1 or 2 is in training with its terms reordered (17+8 held out, 8+17 trained)", async () => {
+  const s = await loadSuite("math");
+  for (const level of [1, 2]) {
+    // 20,000 training draws hold nearly every distinct level-1 prompt, so a twin would be found.
+    const train = s.problems({ levels: [level], prompts: 20000, seed: 3, split: "train", evalPrompts: 200 });
+    const held = s.problems({ levels: [level], prompts: 200, seed: 4, split: "eval", evalPrompts: 200 }) as MathProblem[];
+    assert.ok(held.length > 50, `${held.length}`);
+    assert.deepEqual(twinsIn(held, train, sumRewrites), [], `level ${level}`);
+  }
+});
+
+test("no held-out code problem is in training with the same example up to its family's symmetry (add(3, -4) held out, add(-4, 3) trained)", async () => {
+  const s = await loadSuite("code");
+  const train = s.problems({ levels: codeLevels, prompts: 20000, seed: 3, split: "train", evalPrompts: 200 });
+  const held = s.problems({ levels: codeLevels, prompts: 200, seed: 4, split: "eval", evalPrompts: 200 }) as CodeProblem[];
+  assert.deepEqual(twinsIn(held, train, codeRewrites), []);
+});
+
+/** workedSums are the two-term sums and differences a text writes out, "23-9" in "23-9: 13-9=4", overlapping ones included. */
+const workedSums = (text: string) => [...text.matchAll(/(?<![0-9])(?=(\d+[+-]\d+)(?![0-9]))/g)].map((m) => m[1]);
+
+test("no held-out level-1 problem, in either order, is written out in a level-1 or level-2 training prompt or teacher trace", async () => {
+  const s = await loadSuite("math");
+  // SFT trains on levels 1 and 2 at once (examples/pipeline.yaml): a level-2 trace works its
+  // first step, a level-1 problem, in full columns ("23-9+14": "23-9: 13-9=4, 2-0-1=1, so 14; ...").
+  const train = [1, 2].flatMap((level) => s.problems({ levels: [level], prompts: 5000, seed: 5, split: "train", evalPrompts: 200 }));
+  const written = new Set(sftExamples(s, train, 4, 6).flatMap((e) => workedSums(s.tokenizer.decode([...e.prompt, ...e.response]))));
+  const held = s.problems({ levels: [1], prompts: 200, seed: 4, split: "eval", evalPrompts: 200 }) as MathProblem[];
+  const seen = held.filter((p) => sumRewrites(p).some((r) => written.has(r.slice("Compute ".length, -1)))).map((p) => p.prompt);
+  assert.deepEqual(seen, []);
 });
