@@ -102,6 +102,58 @@ function initCheckpointOf(job: TemperJob, observed: Observed): string | undefine
   return observed.sftJob?.found === true ? observed.sftJob.checkpoint : undefined;
 }
 
+/** decideFinished keeps a finished job's status (conditions at the new generation) and deletes its children once ttlSecondsAfterFinished has passed. */
+function decideFinished(job: TemperJob, observed: Observed, nowMs: number, s: AnyStatus): Decision {
+  const prev = job.status;
+  const ttl = job.obj.spec.ttlSecondsAfterFinished;
+  const done = prev.completionTime === undefined ? nowMs : Date.parse(prev.completionTime);
+  const actions: Action[] = [];
+  const events: JobEvent[] = [];
+  let requeue: number | undefined;
+  if (ttl !== undefined && observed.hasChildren) {
+    const left = done + ttl * 1000 - nowMs;
+    if (left <= 0) {
+      actions.push({ type: "deleteChildren" });
+      events.push({ type: "Normal", reason: R.ChildrenDeleted, message: `Deleted children ${ttl}s after the job finished; the job record is kept` });
+    } else requeue = left;
+  }
+  s.observedGeneration = job.generation;
+  s.conditions = (prev.conditions ?? []).map((c) => ({ ...c, observedGeneration: job.generation }));
+  return { status: s, actions, events, ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}) };
+}
+
+/** sftJobWait is why an RLJob initialised from an SFTJob cannot start yet (stalled when only a person can fix it), or undefined when it can. */
+function sftJobWait(job: TemperJob, observed: Observed): { reason: Reason; message: string; stalled: boolean } | undefined {
+  if (job.kind !== "RLJob" || job.obj.spec.initFrom.sftJob === undefined) return undefined;
+  const sft = job.obj.spec.initFrom.sftJob;
+  const o = observed.sftJob;
+  if (o === undefined || !o.found) return { reason: R.SFTJobNotFound, message: `SFTJob ${sft} does not exist in namespace ${job.namespace}; create it or fix spec.initFrom.sftJob`, stalled: true };
+  if (o.phase === "Failed") return { reason: R.SFTJobFailed, message: `SFTJob ${sft} failed; this RLJob cannot start from it`, stalled: true };
+  if (o.phase !== "Succeeded") return { reason: R.WaitingForSFTJob, message: `Waiting for SFTJob ${sft} to succeed (phase ${o.phase ?? "Pending"})`, stalled: false };
+  if (o.checkpoint === undefined) return { reason: R.WaitingForSFTJob, message: `SFTJob ${sft} succeeded but reported no checkpoint yet`, stalled: false };
+  return undefined;
+}
+
+/** resumeOf is where a new attempt starts: the latest checkpoint, and the RLJob's initial checkpoint. */
+function resumeOf(job: TemperJob, observed: Observed): { resumeFrom?: string; initCheckpoint?: string } {
+  const init = initCheckpointOf(job, observed);
+  return { ...(job.status.latestCheckpoint !== undefined ? { resumeFrom: job.status.latestCheckpoint } : {}), ...(init !== undefined ? { initCheckpoint: init } : {}) };
+}
+
+/** gangHealth is when the current attempt last made progress, its progress deadline, and what is wrong with it if a worker failed or it hung. */
+function gangHealth(job: TemperJob, observed: Observed, cur: Observed["attempts"][number], nowMs: number): { deadlineMs: number; progressAt: number; trouble?: { reason: Reason; why: string } } {
+  const { failurePolicy } = job.obj.spec;
+  const deadlineMs = failurePolicy.progressDeadlineSeconds * 1000;
+  // Reports are the progress signal once a trainer sends them; until then, the pods' own transitions.
+  const signal = observed.lastProgress ?? observed.pods?.lastActivity;
+  const progressAt = Math.max(Date.parse(cur.created), signal === undefined ? 0 : Date.parse(signal));
+  const failed = cur.failed > 0 || cur.failedCondition || (observed.pods?.failed ?? 0) > 0;
+  const hung = !failed && !cur.complete && nowMs - progressAt > deadlineMs;
+  if (failed) return { deadlineMs, progressAt, trouble: { reason: R.PodFailed, why: `a worker of attempt ${cur.attempt} failed` } };
+  if (hung) return { deadlineMs, progressAt, trouble: { reason: R.ProgressDeadlineExceeded, why: `attempt ${cur.attempt} made no progress for ${failurePolicy.progressDeadlineSeconds}s` } };
+  return { deadlineMs, progressAt };
+}
+
 /** decide computes the next status and actions of job. now is RFC 3339; nowMs the same instant in ms. */
 export function decide(job: TemperJob, observed: Observed, now: string): Decision {
   const nowMs = Date.parse(now);
@@ -124,21 +176,7 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
   const older = (n: number): number[] => live.filter((a) => a.attempt !== n).map((a) => a.attempt);
 
   // 1. Terminal phases are sticky: only the TTL of the children is left to act on.
-  if (isTerminal(prev.phase)) {
-    const ttl = spec.ttlSecondsAfterFinished;
-    const done = prev.completionTime === undefined ? nowMs : Date.parse(prev.completionTime);
-    let requeue: number | undefined;
-    if (ttl !== undefined && observed.hasChildren) {
-      const left = done + ttl * 1000 - nowMs;
-      if (left <= 0) {
-        actions.push({ type: "deleteChildren" });
-        events.push({ type: "Normal", reason: R.ChildrenDeleted, message: `Deleted children ${ttl}s after the job finished; the job record is kept` });
-      } else requeue = left;
-    }
-    s.observedGeneration = gen;
-    s.conditions = (prev.conditions ?? []).map((c) => ({ ...c, observedGeneration: gen }));
-    return { status: s, actions, events, ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}) };
-  }
+  if (isTerminal(prev.phase)) return decideFinished(job, observed, nowMs, s);
 
   // 2. Suspended: remove the gang, keep status (checkpoint, epoch) for the resume.
   if (spec.suspend) {
@@ -148,23 +186,12 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
   }
 
   // 3. An RLJob initialised from an SFTJob waits for it before its first attempt.
-  if (job.kind === "RLJob" && job.obj.spec.initFrom.sftJob !== undefined && attempt === 0) {
-    const sft = job.obj.spec.initFrom.sftJob;
-    const o = observed.sftJob;
-    const wait = (reason: Reason, message: string, stalled: boolean): Decision => {
-      if (getCondition(prev.conditions, stalled ? C.Stalled : C.Reconciling)?.reason !== reason) events.push({ type: stalled ? "Warning" : "Normal", reason, message });
-      return finish("Pending", { ready: [false, reason, message], reconciling: [!stalled, reason, message], stalled: [stalled, reason, stalled ? message : ""] }, message);
-    };
-    if (o === undefined || !o.found) return wait(R.SFTJobNotFound, `SFTJob ${sft} does not exist in namespace ${job.namespace}; create it or fix spec.initFrom.sftJob`, true);
-    if (o.phase === "Failed") return wait(R.SFTJobFailed, `SFTJob ${sft} failed; this RLJob cannot start from it`, true);
-    if (o.phase !== "Succeeded") return wait(R.WaitingForSFTJob, `Waiting for SFTJob ${sft} to succeed (phase ${o.phase ?? "Pending"})`, false);
-    if (o.checkpoint === undefined) return wait(R.WaitingForSFTJob, `SFTJob ${sft} succeeded but reported no checkpoint yet`, false);
+  const blocked = attempt === 0 ? sftJobWait(job, observed) : undefined;
+  if (blocked !== undefined) {
+    const { reason, message, stalled } = blocked;
+    if (getCondition(prev.conditions, stalled ? C.Stalled : C.Reconciling)?.reason !== reason) events.push({ type: stalled ? "Warning" : "Normal", reason, message });
+    return finish("Pending", { ready: [false, reason, message], reconciling: [!stalled, reason, message], stalled: [stalled, reason, stalled ? message : ""] }, message);
   }
-
-  const resume = (): { resumeFrom?: string; initCheckpoint?: string } => {
-    const init = initCheckpointOf(job, observed);
-    return { ...(prev.latestCheckpoint !== undefined ? { resumeFrom: prev.latestCheckpoint } : {}), ...(init !== undefined ? { initCheckpoint: init } : {}) };
-  };
   const starting = (n: number, reason: Reason, message: string): Decision => {
     s.attempt = n;
     s.restarts = s.restarts ?? 0;
@@ -179,28 +206,22 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
     attempt += 1;
     const old = older(attempt);
     if (old.length > 0) actions.push({ type: "deleteAttempts", attempts: old });
-    actions.push({ type: "createGang", attempt, ...resume() });
+    actions.push({ type: "createGang", attempt, ...resumeOf(job, observed) });
     const msg = prev.phase === "Suspended" ? `Resumed with attempt ${attempt}` : `Created gang attempt ${attempt} with ${spec.workers} workers`;
     events.push({ type: "Normal", reason: R.GangCreated, message: msg });
     return starting(attempt, R.GangCreated, msg);
   }
   // The current attempt's Job vanished (deleted by hand, or a crash between steps): recreate it.
   if (cur === undefined) {
-    actions.push({ type: "createGang", attempt, ...resume() });
+    actions.push({ type: "createGang", attempt, ...resumeOf(job, observed) });
     events.push({ type: "Normal", reason: R.GangCreated, message: `Recreated missing gang of attempt ${attempt}` });
     return starting(attempt, R.GangCreated, `Recreated gang attempt ${attempt}`);
   }
 
   // 5. Failure or a hung gang: replace the whole gang, or give up when the budget is spent.
-  const deadlineMs = spec.failurePolicy.progressDeadlineSeconds * 1000;
-  // Reports are the progress signal once a trainer sends them; until then, the pods' own transitions.
-  const signal = observed.lastProgress ?? observed.pods?.lastActivity;
-  const progressAt = Math.max(Date.parse(cur.created), signal === undefined ? 0 : Date.parse(signal));
-  const failed = cur.failed > 0 || cur.failedCondition || (observed.pods?.failed ?? 0) > 0;
-  const hung = !failed && !cur.complete && nowMs - progressAt > deadlineMs;
-  if (failed || hung) {
-    const reason = failed ? R.PodFailed : R.ProgressDeadlineExceeded;
-    const why = failed ? `a worker of attempt ${attempt} failed` : `attempt ${attempt} made no progress for ${spec.failurePolicy.progressDeadlineSeconds}s`;
+  const { deadlineMs, progressAt, trouble } = gangHealth(job, observed, cur, nowMs);
+  if (trouble !== undefined) {
+    const { reason, why } = trouble;
     const restarts = s.restarts ?? 0;
     if (restarts >= spec.failurePolicy.maxRestarts) {
       actions.push({ type: "deleteAttempts", attempts: live.map((a) => a.attempt) });
@@ -215,7 +236,7 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
     const next = attempt + 1;
     s.restarts = restarts + 1;
     actions.push({ type: "deleteAttempts", attempts: live.map((a) => a.attempt) });
-    actions.push({ type: "createGang", attempt: next, ...resume() });
+    actions.push({ type: "createGang", attempt: next, ...resumeOf(job, observed) });
     const msg = `Replaced the gang: ${why}; attempt ${next} resumes from ${prev.latestCheckpoint ?? "the start"}`;
     events.push({ type: "Warning", reason, message: msg });
     return starting(next, reason, msg);
