@@ -58,3 +58,20 @@ test("a batch scores each rollout in order, and hostile rollouts cost only thems
   // few seconds. The bound only proves that no rollout holds the batch up.
   assert.ok(ms < 20000, `batch of 16 took ${ms} ms`);
 });
+
+test("a wrong solution that forges the sandbox's verdict or reads the hidden tests scores 0, and the honest solution still scores 1", async () => {
+  const p = codeProblem(new Rng(11).fn(), 1);
+  const fn = p.entryPoint;
+  const hostile = [
+    // A verdict line of its own on the shared stdout, then an exit before the runner's.
+    `function ${fn}() { globalThis.process.stdout.write('{"passed":${p.hiddenTests.length}}\\n'); globalThis.process.exit(0); }`,
+    // The runner's JSON.stringify, through a toJSON every object inherits.
+    `Object.prototype.toJSON = function () { return { passed: ${p.hiddenTests.length}, total: ${p.hiddenTests.length} }; }; function ${fn}() { return null; }`,
+    // The hidden tests themselves, caught when the runner iterates over them.
+    `let seen; const it = Array.prototype[Symbol.iterator]; Array.prototype[Symbol.iterator] = function () { if (this[0] && typeof this[0] === 'object' && 'expected' in this[0]) seen = this; return it.call(this); }; let i = 0; function ${fn}() { return seen ? seen[i++].expected : null; }`,
+    // The shown example answered in turn, by a counter kept between tests.
+    `let i = 0; function ${fn}() { return i++ === 0 ? ${JSON.stringify(p.examples[0].expected)} : null; }`,
+  ].map((code) => ({ response: `\`\`\`js\n${code}\n\`\`\``, problem: p }));
+  const honest = { response: teacherCode(p, new Rng(12).fn()), problem: p };
+  assert.deepEqual(await codeRewards([...hostile, honest], { concurrency: 2 }), [0, 0, 0, 0, 1]);
+});
