@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { extractBoxed, mathReward } from "./math.ts";
 
 const cases: [string, string, string, 0 | 1][] = [
@@ -128,4 +129,77 @@ test("extractBoxed returns the last box no other box encloses", () => {
   assert.equal(extractBoxed("\\boxed{1} and \\boxed{2}"), "2");
   assert.equal(extractBoxed("\\boxed{\\boxed{2}}"), "\\boxed{2}");
   assert.equal(extractBoxed("\\boxed{1} \\boxed{2"), null);
+});
+
+// Properties over many inputs (fast-check prints the seed and the smallest failing case).
+const integer = fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n });
+const natural = fc.bigInt({ min: 0n, max: 10n ** 40n });
+const positive = fc.bigInt({ min: 1n, max: 10n ** 40n });
+const abs = (x: bigint) => (x < 0n ? -x : x);
+const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? abs(a) : gcd(b, a % b));
+/** lowest renders n/d in lowest terms as the tasks write answers: "3/4", "-1/2", "2". */
+function lowest(n: bigint, d: bigint): string {
+  const g = gcd(n, d) || 1n;
+  return d / g === 1n ? `${n / g}` : `${n / g}/${d / g}`;
+}
+const sign = (n: bigint, minus: string) => (n < 0n ? minus : "");
+
+test("math reward, property: arithmetic on two numbers scores 0 even when it equals the answer", () => {
+  const ops: [string, (a: bigint, b: bigint) => bigint][] = [
+    ["+", (a, b) => a + b], ["-", (a, b) => a - b], ["*", (a, b) => a * b], ["\\times", (a, b) => a * b],
+    ["\\cdot", (a, b) => a * b], ["\u00d7", (a, b) => a * b], [" + ", (a, b) => a + b], ["\u2212", (a, b) => a - b],
+  ];
+  fc.assert(fc.property(integer, natural, fc.constantFrom(...ops), (a, b, [op, f]) => {
+    assert.equal(mathReward(`\\boxed{${a}${op}${b}}`, `${f(a, b)}`), 0);
+  }));
+});
+
+test("math reward, property: a sum of fractions scores 0 even when it equals the answer", () => {
+  fc.assert(fc.property(natural, positive, natural, positive, (a, b, c, d) => {
+    assert.equal(mathReward(`\\boxed{${a}/${b}+${c}/${d}}`, lowest(a * d + c * b, b * d)), 0);
+    assert.equal(mathReward(`\\boxed{\\frac{${a}}{${b}}+\\frac{${c}}{${d}}}`, lowest(a * d + c * b, b * d)), 0);
+  }));
+});
+
+test("math reward, property: every written form of a rational equals it in lowest terms", () => {
+  const forms = [
+    (n: bigint, d: bigint) => `${sign(n, "-")}${abs(n)}/${d}`,
+    (n: bigint, d: bigint) => `${sign(n, "\u2212")}\\frac{${abs(n)}}{${d}}`,
+    (n: bigint, d: bigint) => `x = ${sign(n, "-")}\\dfrac{${abs(n)}}{${d}}`,
+  ];
+  fc.assert(fc.property(integer, positive, fc.bigInt({ min: 1n, max: 10n ** 6n }), fc.constantFrom(...forms), (n, d, k, form) => {
+    assert.equal(mathReward(`\\boxed{${form(n * k, d * k)}}`, lowest(n, d)), 1);
+  }));
+});
+
+test("math reward, property: a decimal equals its fraction exactly, and one unit in its last place away does not", () => {
+  fc.assert(fc.property(integer, fc.integer({ min: 1, max: 40 }), (m, places) => {
+    const digits = abs(m).toString().padStart(places + 1, "0");
+    const text = `${sign(m, "-")}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+    const d = 10n ** BigInt(places);
+    assert.equal(mathReward(`\\boxed{${text}}`, lowest(m, d)), 1);
+    assert.equal(mathReward(`\\boxed{${text}}`, lowest(m + 1n, d)), 0);
+  }));
+});
+
+test("math reward, property: two different rationals are never equal", () => {
+  fc.assert(fc.property(integer, positive, integer, positive, (a, b, c, d) => {
+    fc.pre(a * d !== c * b);
+    assert.equal(mathReward(`\\boxed{${lowest(a, b)}}`, lowest(c, d)), 0);
+  }));
+});
+
+test("math reward, property: whatever is in the box, it never throws and never pays for an operator between operands", () => {
+  const piece = fc.constantFrom("1", "2", "5", "0", "+", "-", "*", "/", "(", ")", ".", " ", "x=", "\\frac{", "}{", "}", "{", "\u2212", "\\times", "\\boxed{", "e");
+  const short = fc.constantFrom("1", "2", "5", "0", "+", "-", "*", "/", "(", ")", " ");
+  const content = fc.oneof(
+    fc.array(short, { maxLength: 5 }).map((a) => a.join("")), // often plain arithmetic that equals the answer
+    fc.array(piece, { maxLength: 12 }).map((a) => a.join("")),
+    fc.string({ unit: "grapheme", maxLength: 20 }),
+  );
+  fc.assert(fc.property(content, fc.constantFrom("0", "1", "2", "5", "-5", "1/2", "3"), (inside, answer) => {
+    const r = mathReward(`\\boxed{${inside}}`, answer);
+    assert.ok(r === 0 || r === 1);
+    if (r === 1) assert.doesNotMatch(inside, /[0-9)}.]\s*(?:[-+*/\u2212]|\\times)\s*[0-9({.\\]/);
+  }), { numRuns: 2000 });
 });
