@@ -7,7 +7,7 @@
 // local API server's independent implementation of the same rules: api/structural.test.ts runs
 // one corpus of cases (test/structural-corpus.ts) through both and fails when they disagree.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { checkRule, type JsonSchema, type ValidationRule } from "./cel.ts";
+import { checkRule, type ValidationRule } from "./cel.ts";
 import { fieldPathSegments, rulesKey } from "./rules.ts";
 
 /** Problem is one thing wrong with an object, in the apiserver's terms. */
@@ -99,7 +99,7 @@ function problemOf(e: ErrorObject): Problem {
 function celProblems(schema: Node, value: unknown, at: string, out: Problem[]): void {
   if (value === undefined || value === null) return;
   for (const r of (schema[rulesKey] as ValidationRule[] | undefined) ?? []) {
-    const result = checkRule(r, value, undefined, schema as JsonSchema);
+    const result = checkRule(r, value, undefined, schema);
     if (result.ok) continue;
     if (result.broken === true) {
       out.push({ field: at, reason: "FieldValueInvalid", message: `rule ${JSON.stringify(r.rule)} could not be evaluated: ${result.message}` });

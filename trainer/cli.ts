@@ -78,8 +78,8 @@ export function makeLog(pretty: boolean, write: (s: string) => void): Log {
       return;
     }
     const { time, event: kind, ...rest } = event as Record<string, unknown>;
-    const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
-    write(`${String(time).slice(11, 19)} ${String(kind ?? "").padEnd(8)} ${fields.join(" ")}\n`);
+    const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    write(`${String(time).slice(11, 19)} ${(typeof kind === "string" ? kind : "").padEnd(8)} ${fields.join(" ")}\n`);
   };
 }
 

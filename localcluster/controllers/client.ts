@@ -102,7 +102,7 @@ export function newClient(opts: ClientOptions): Client & { close(): void } {
     },
     async watch(path, resourceVersion, onEvent, signal) {
       const q = new URLSearchParams({ watch: "true", allowWatchBookmarks: "true", resourceVersion });
-      const res = await open("GET", `${path}?${q}`, undefined, "", signal);
+      const res = await open("GET", `${path}?${q.toString()}`, undefined, "", signal);
       if ((res.statusCode ?? 0) !== 200) throw errorOf(res.statusCode ?? 0, await readAll(res));
       let rv = resourceVersion;
       let buf = "";
