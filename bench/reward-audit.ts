@@ -5,7 +5,8 @@
 // with an arithmetic operator between operands, avg@k under the reward as it was at 029650a
 // (which evaluated any arithmetic in the box) and under today's reward (a number only). Flags:
 // --prompts (per level) --seed (data) --eval-seed --k --temperature --top-p --levels
-// --max-new (per level) --dump FILE (every sample as JSON lines). Prints one JSON object.
+// --max-new (per level) --split (the held-out split to draw from, as the suite names it)
+// --dump FILE (every sample as JSON lines). Prints one JSON object.
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { OptimConfigSchema } from "../trainer/adamw.ts";
@@ -16,7 +17,7 @@ import { avgAtK, type ScoreItem } from "../trainer/eval.ts";
 import { initParams } from "../trainer/model.ts";
 import { extractBoxed, mathReward } from "../trainer/rewards/math.ts";
 import { Rng } from "../trainer/rng.ts";
-import { loadSuite, promptIds, type SuiteProblem } from "../trainer/suite.ts";
+import { loadSuite, promptIds, type DataRequest, type SuiteProblem } from "../trainer/suite.ts";
 import { param } from "../trainer/tensor.ts";
 import type { MathProblem } from "../trainer/tasks/math.ts";
 import { createWasmKernels } from "../trainer/wasm/kernels.ts";
@@ -31,6 +32,8 @@ const { values: f } = parseArgs({ options: {
   // The demo's RL stages evaluate level 1 at maxResponseLength 80 and level 2 at 112.
   "max-new": { type: "string", default: "80,112" },
   dump: { type: "string" },
+  // "eval" is the held-out split main's 029650a checkpoint was trained beside.
+  split: { type: "string", default: "eval" },
 } });
 
 // An operator between operands: after a digit, a closing bracket or a decimal point, and before
@@ -63,7 +66,8 @@ async function openCheckpoint(path: string) {
 /** auditLevel samples one level's held-out prompts as avgAtK does and records every scored response. */
 async function auditLevel(c: Awaited<ReturnType<typeof openCheckpoint>>, level: number, maxNew: number, samples: Sample[]) {
   const n = Number(f.prompts);
-  const held = c.suite.problems({ levels: [level], seed: Number(f.seed), prompts: n, evalPrompts: n, split: "eval" });
+  const held = c.suite.problems({ levels: [level], seed: Number(f.seed), prompts: n, evalPrompts: n, split: f.split as DataRequest["split"] });
+  if (held.length === 0) throw new Error(`reward-audit: the suite has no level-${level} prompts in split ${f.split}`);
   const t = c.suite.tokenizer;
   // Scores with today's reward, so avgAtK's accuracy is the fixed figure; records each response.
   const score = async (items: ScoreItem<SuiteProblem>[]) => items.map((it) => {
@@ -116,4 +120,4 @@ for (const path of f.checkpoint) {
   out.push({ checkpoint: c.path, ...perLevel });
 }
 if (f.dump !== undefined) await writeFile(f.dump, dump.map((s) => JSON.stringify(s)).join("\n") + "\n");
-console.log(JSON.stringify({ settings: { prompts: Number(f.prompts), seed: Number(f.seed), evalSeed: Number(f["eval-seed"]), k: Number(f.k), temperature: Number(f.temperature), topP: Number(f["top-p"]), maxNew: maxNews, split: "eval" }, checkpoints: out }, null, 2));
+console.log(JSON.stringify({ settings: { prompts: Number(f.prompts), seed: Number(f.seed), evalSeed: Number(f["eval-seed"]), k: Number(f.k), temperature: Number(f.temperature), topP: Number(f["top-p"]), maxNew: maxNews, split: f.split }, checkpoints: out }, null, 2));
