@@ -66,7 +66,9 @@ async function openCheckpoint(path: string) {
 /** auditLevel samples one level's held-out prompts as avgAtK does and records every scored response. */
 async function auditLevel(c: Awaited<ReturnType<typeof openCheckpoint>>, level: number, maxNew: number, samples: Sample[]) {
   const n = Number(f.prompts);
-  const held = c.suite.problems({ levels: [level], seed: Number(f.seed), prompts: n, evalPrompts: n, split: f.split as DataRequest["split"] });
+  // A variable, not a literal: evalPrompts (the held-out size training avoids) is read where the split rule needs it.
+  const request = { levels: [level], seed: Number(f.seed), prompts: n, evalPrompts: n, split: f.split as DataRequest["split"] };
+  const held = c.suite.problems(request);
   if (held.length === 0) throw new Error(`reward-audit: the suite has no level-${level} prompts in split ${f.split}`);
   const t = c.suite.tokenizer;
   // Scores with today's reward, so avgAtK's accuracy is the fixed figure; records each response.
