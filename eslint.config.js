@@ -6,16 +6,17 @@
 // jiti or ESLint's unstable native-loading flag. It is still type-checked and linted, through the
 // project service's default project.
 import js from "@eslint/js";
+import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 /** trainingLoops are the one place a long, linear function is right (style §9, §15). */
 const trainingLoops = ["trainer/sft.ts", "trainer/grpo.ts"];
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ["node_modules/", ".temper/", "crds/", "charts/", "examples/", "docs/", "trainer/sandbox/runner.js"] },
   {
     files: ["{api,bin,operator,trainer,localcluster,test,bench}/**/*.ts", "eslint.config.js"],
-    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ["eslint.config.js"] }, tsconfigRootDir: import.meta.dirname },
     },
