@@ -1,10 +1,10 @@
-// eslint.config.js: the house rules a machine can check (style §15: no `!`, small functions, no
-// floating promises), run by `npm run lint` and so by `npm test`. It is not the whole style:
+// eslint.config.js: the house rules a machine can check (house style §15: no `!`, small functions,
+// no floating promises), run by `npm run lint` and so by `npm test`. It is not the whole style:
 // names, doc comments and "a fact crosses a boundary once" stay with review.
 //
 // The file is plain JavaScript so that ESLint loads it as it is: a TypeScript config would need
-// jiti or ESLint's unstable native-loading flag. It is still type-checked and linted, through the
-// project service's default project.
+// jiti or ESLint's unstable native-loading flag. It is still linted with type information, through
+// the project service's default project.
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
