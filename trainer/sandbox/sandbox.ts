@@ -1,16 +1,29 @@
 // sandbox: runs one untrusted JavaScript solution against tests in a child process that can
-// neither hurt the trainer nor reach anything outside. Layers, each covering a failure:
+// neither hurt the trainer, nor reach anything outside, nor forge its own verdict. Layers, each
+// covering a failure:
+//   verdict  the child is given each test's arguments, never its expected result; it runs the
+//            solution in a fresh node:vm realm per test (no process, no require, no timers,
+//            prototypes of its own: runner.js) and sends back what it returned, copied out as
+//            plain data, on file descriptor 3, a pipe only the runner writes, in a line carrying
+//            a nonce drawn here for this run. This file compares the results with the expected
+//            ones; stdout and stderr are not read at all.
 //   time     a wall-clock deadline, then SIGKILL to the child's whole process group
 //   memory   --max-old-space-size for the V8 heap, plus an address-space rlimit (prlimit) for
 //            buffers outside it; a 10 GB allocation fails inside the child
-//   network  a fresh network namespace without interfaces (unshare -n) where the kernel allows
-//            it; fetch and friends are also removed from the child's globals
+//   network  a network namespace without interfaces, entered through a user namespace, so it
+//            works as the unprivileged pods' uid 1000 (isolation.ts); where the system refuses,
+//            isolation says None and why, and the trainer says so loudly
 //   files    Node's permission model: the child may read only its runner, write nothing
 //   processes the permission model forbids child_process and worker_threads: no fork bomb
-//   output   stdout is read up to a cap; anything beyond is discarded and the run scores 0
+//   output   the verdict channel is read up to a cap; past it the child is killed and scores 0
+// The realm is what the solution meets; the layers below it hold even if it were escaped.
 // Not vm2 and not in-process: a crash or a hang costs one child, never the trainer.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual } from "node:util";
+import { isolationRefusal, sandboxIsolation, type IsolationRequirement, type SandboxIsolation } from "./isolation.ts";
 
 /** SandboxTest is one call of the entry point with its expected result. */
 export interface SandboxTest {
@@ -22,6 +35,19 @@ export interface SandboxTest {
 export interface SandboxLimits {
   timeoutMs: number;
   memoryMb: number;
+  /** isolation Required refuses to run anything without network isolation (the run scores 0 and says why). Default BestEffort. */
+  isolation?: IsolationRequirement;
+}
+
+/** SandboxOptions say where and as whom the child runs; the defaults are the trainer's. */
+export interface SandboxOptions {
+  /** isolation is what the system grants the child. Default sandboxIsolation(), probed once per process. */
+  isolation?: SandboxIsolation;
+  /** uid and gid run the child as another user: tests running as root run it as the pods do, as uid 1000. */
+  uid?: number;
+  gid?: number;
+  /** runner replaces runner.js (tests stand in a hostile runner that holds the whole process API). */
+  runner?: string;
 }
 
 /** SandboxResult is the outcome of one run. */
@@ -36,28 +62,24 @@ export interface SandboxResult {
 }
 
 const runner = fileURLToPath(new URL("./runner.js", import.meta.url));
+/** maxOutput bounds what the child may send on its verdict channel. */
 const maxOutput = 64 * 1024;
 /** addressSpaceMarginMb is the address space granted beyond the heap limit. */
 const addressSpaceMarginMb = 2048;
 /** startupMs bounds how long Node may take to start the runner. */
 const startupMs = 15000;
-/** readyLine is what the runner prints once it has its input, just before the solution runs. */
+/** readyLine is what the runner sends once it has its input, just before the solution runs. */
 const readyLine = "ready\n";
 
-/** isolation reports which OS layers this machine grants, probed once. */
-export const isolation = (() => {
-  const probe = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore", timeout: 5000 }).status === 0;
-  return { unshareNet: probe("unshare", ["-n", "true"]), prlimit: probe("prlimit", ["--as=1000000000", "true"]) };
-})();
-
-function command(limits: SandboxLimits): [string, string[]] {
+/** sandboxCommand is the command line of one child: the runner (or script) under the permission model, the address-space limit and the namespaces isolation grants. */
+export function sandboxCommand(limits: SandboxLimits, isolation: SandboxIsolation, script = runner): [string, string[]] {
   const node = [
     process.execPath,
     `--max-old-space-size=${limits.memoryMb}`,
     "--permission",
-    `--allow-fs-read=${runner}`,
+    `--allow-fs-read=${script}`,
     "--disable-warning=ExperimentalWarning",
-    runner,
+    script,
   ];
   // Address space: the heap limit plus room for V8's own reservations and the code. Node 24
   // reserves over 1.2 GiB of virtual memory at start-up (its pointer cage, code space, thread
@@ -66,17 +88,72 @@ function command(limits: SandboxLimits): [string, string[]] {
   const as = (limits.memoryMb + addressSpaceMarginMb) * 1024 * 1024;
   let argv = node;
   if (isolation.prlimit) argv = ["prlimit", `--as=${as}`, "--", ...argv];
-  if (isolation.unshareNet) argv = ["unshare", "-n", "--", ...argv];
+  argv = [...isolation.unshare, ...argv];
   return [argv[0], argv.slice(1)];
 }
 
+/** decode turns a result node the runner copied out (runner.js, copy) back into a value; a malformed node throws. */
+function decode(node: unknown): unknown {
+  if (!Array.isArray(node)) throw new Error("not a node");
+  const [tag, v] = node as [unknown, unknown];
+  if (tag === "u") return undefined;
+  if (tag === "z" && (v === null || ["string", "number", "boolean"].includes(typeof v))) return v;
+  if (tag === "n" && typeof v === "string" && ["NaN", "Infinity", "-Infinity", "-0"].includes(v)) return v === "-0" ? -0 : Number(v);
+  if (tag === "i" && typeof v === "string" && /^-?\d+$/.test(v)) return BigInt(v);
+  if (tag === "a" && Array.isArray(v)) return v.map(decode);
+  if (tag === "o" && Array.isArray(v)) return Object.fromEntries(v.map((e) => (Array.isArray(e) && typeof e[0] === "string" ? [e[0], decode(e[1])] : fail())));
+  return fail();
+}
+
+function fail(): never {
+  throw new Error("malformed result");
+}
+
+/**
+ * judge reads the verdict channel: the ready line, then exactly one line that starts with this
+ * run's nonce and holds one result per test. It compares each result with its test's expected
+ * value; anything else on the channel makes the run score 0.
+ */
+export function judge(channel: string, nonce: string, tests: SandboxTest[]): { passed: number; why?: string } {
+  const lines = channel.split("\n");
+  const verdict = lines[1] ?? "";
+  if (lines.length !== 3 || `${lines[0]}\n` !== readyLine || lines[2] !== "" || !verdict.startsWith(`${nonce} `)) return { passed: 0, why: "no verdict from the runner" };
+  let results: unknown;
+  try {
+    results = (JSON.parse(verdict.slice(nonce.length + 1)) as { results?: unknown }).results;
+  } catch {
+    results = undefined;
+  }
+  if (!Array.isArray(results) || results.length !== tests.length) return { passed: 0, why: "a malformed verdict from the runner" };
+  let passed = 0;
+  let why: string | undefined;
+  results.forEach((r: { value?: unknown; error?: unknown }, i) => {
+    if (typeof r?.error === "string") why ??= r.error;
+    else if (r !== null && typeof r === "object" && "value" in r && equalsExpected(r.value, tests[i].expected)) passed++;
+  });
+  return { passed, ...(why !== undefined ? { why } : {}) };
+}
+
+function equalsExpected(node: unknown, expected: unknown): boolean {
+  try {
+    return isDeepStrictEqual(decode(node), expected);
+  } catch {
+    return false;
+  }
+}
+
 /** runInSandbox runs code's entryPoint on every test; it never throws and never hangs past the deadline. */
-export function runInSandbox(code: string, entryPoint: string, tests: SandboxTest[], limits: SandboxLimits): Promise<SandboxResult> {
+export function runInSandbox(code: string, entryPoint: string, tests: SandboxTest[], limits: SandboxLimits, o: SandboxOptions = {}): Promise<SandboxResult> {
   const t0 = performance.now();
   const total = tests.length;
+  const isolation = o.isolation ?? sandboxIsolation();
+  const refusal = isolationRefusal(limits.isolation, isolation);
+  if (refusal !== undefined) return Promise.resolve({ passed: 0, total, ok: false, why: refusal, ms: 0 });
+  // The nonce is the parent's alone: the runner learns it on stdin, which it reads before any solution code exists.
+  const nonce = randomBytes(16).toString("hex");
   return new Promise((resolve) => {
-    const [cmd, args] = command(limits);
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "ignore"], detached: true, env: {} });
+    const [cmd, args] = sandboxCommand(limits, isolation, o.runner);
+    const child = spawn(cmd, args, { stdio: ["pipe", "ignore", "ignore", "pipe"], detached: true, env: {}, ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.gid !== undefined ? { gid: o.gid } : {}) });
     let out = "";
     let why: string | undefined;
     const kill = (reason: string) => {
@@ -91,37 +168,26 @@ export function runInSandbox(code: string, entryPoint: string, tests: SandboxTes
     // and the solution's own deadline, which starts when the runner says it is ready.
     let timer = setTimeout(() => kill(`did not start within ${startupMs} ms`), startupMs);
     let started = false;
-    child.stdout.on("data", (d: Buffer) => {
+    (child.stdio[3] as Readable).on("data", (d: Buffer) => {
       out += d.toString("utf8");
       if (!started && out.startsWith(readyLine)) {
         started = true;
-        out = out.slice(readyLine.length);
         clearTimeout(timer);
         timer = setTimeout(() => kill(`timeout after ${limits.timeoutMs} ms`), limits.timeoutMs);
       }
       if (out.length > maxOutput) kill("output limit exceeded");
     });
-    child.stdin.on("error", () => {}); // the child may exit before reading everything
+    child.stdin?.on("error", () => {}); // the child may exit before reading everything
     child.on("error", (err) => kill(`could not start: ${err.message}`));
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const ms = performance.now() - t0;
-      const last = out.trim().split("\n").pop() ?? "";
-      let parsed: { passed?: unknown; error?: unknown } | undefined;
-      try {
-        parsed = why === undefined ? (JSON.parse(last) as { passed?: unknown; error?: unknown }) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      if (parsed === undefined || typeof parsed.passed !== "number") {
-        resolve({ passed: 0, total, ok: false, why: why ?? `crashed (exit ${code ?? signal})`, ms });
-        return;
-      }
-      const passed = Math.min(parsed.passed, total);
-      const err = typeof parsed.error === "string" ? parsed.error : undefined;
-      resolve({ passed, total, ok: passed === total && total > 0 && err === undefined, why: err, ms });
+      if (why !== undefined) return resolve({ passed: 0, total, ok: false, why, ms });
+      const v = judge(out, nonce, tests);
+      const crashed = v.why === "no verdict from the runner" && (code !== 0 || signal !== null) ? `crashed (exit ${code ?? signal})` : v.why;
+      resolve({ passed: v.passed, total, ok: v.passed === total && total > 0, ...(crashed !== undefined ? { why: crashed } : {}), ms });
     });
-    child.stdin.end(JSON.stringify({ code, entryPoint, tests }));
+    child.stdin?.end(JSON.stringify({ nonce, code, entryPoint, args: tests.map((t) => t.args) }));
   });
 }
 
