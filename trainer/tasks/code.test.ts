@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { maxCodeLevel } from "../../api/common.ts";
-import { codeLevels, codeProblem, contextChars, teacherCode, teacherCodes } from "./code.ts";
+import { codeKey, codeLevels, codeProblem, contextChars, teacherCode, teacherCodes, type CodeProblem } from "./code.ts";
 import { Rng } from "../rng.ts";
 
 test("a prompt names the function, says what it does in a few words and shows one example", () => {
@@ -47,4 +47,20 @@ test("every level the API accepts for code has problems, and the level above it 
   // codeLevels is 1..maxCodeLevel; the families must fill exactly that range.
   for (const level of codeLevels) assert.equal(codeProblem(rng, level).level, level);
   assert.throws(() => codeProblem(rng, maxCodeLevel + 1), /level must be one of/);
+});
+
+/** shown is a problem of the family whose one example has these arguments. */
+const shown = (entryPoint: string, args: unknown[]): CodeProblem => ({ id: "", level: 1, prompt: "", entryPoint, examples: [{ args, expected: null }], hiddenTests: [], solutions: [] });
+
+test("codeKey gives one key to examples a family's symmetry maps onto each other, and keeps the rest apart", () => {
+  const same: [string, unknown[], unknown[]][] = [
+    ["add", [3, -4], [-4, 3]], ["max2", [7, 2], [2, 7]], ["sum", [[1, -2, 3]], [[3, 1, -2]]],
+    ["countA", ["abca"], ["aacb"]], ["isPal", ["abx"], ["xba"]], ["isEven", [-4], [4]],
+  ];
+  for (const [f, a, b] of same) assert.equal(codeKey(shown(f, a)), codeKey(shown(f, b)), `${f} ${JSON.stringify(a)} ${JSON.stringify(b)}`);
+  const apart: [string, unknown[], unknown[]][] = [
+    ["double", [5], [-5]], ["reverse", ["abc"], ["cba"]], ["add", [3, -4], [3, 4]], ["factorial", [3], [4]],
+  ];
+  for (const [f, a, b] of apart) assert.notEqual(codeKey(shown(f, a)), codeKey(shown(f, b)), `${f} ${JSON.stringify(a)} ${JSON.stringify(b)}`);
+  assert.notEqual(codeKey(shown("add", [1, 2])), codeKey(shown("max2", [1, 2])));
 });

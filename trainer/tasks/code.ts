@@ -36,6 +36,12 @@ interface Family {
   reference: (...a: never[]) => unknown;
   /** solutions are correct and written differently; each family keeps one short enough for any of its prompts. */
   solutions: string[];
+  /**
+   * same maps an input to the one input every rewrite of it is mapped to, for the rewrites that
+   * leave the family's output unchanged (add(3, -4) and add(-4, 3)): the shown example is then
+   * the same example, and the prompt the same problem. Absent: no rewrite is the same problem.
+   */
+  same?: (args: unknown[]) => unknown[];
 }
 
 const word = (rng: Rand) => Array.from({ length: int(rng, 0, 6) }, () => pick(rng, ["a", "b", "c", "o", "x"])).join("");
@@ -46,20 +52,22 @@ const mirrored = (rng: Rand) => {
   return w + [...w].reverse().join("");
 };
 
+const sortedNumbers = (xs: unknown[]) => (xs as number[]).toSorted((a, b) => a - b);
+
 const families: Family[] = [
-  { level: 1, name: "add", params: "a, b", does: "return a+b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => a + b,
+  { level: 1, name: "add", params: "a, b", does: "return a+b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => a + b, same: sortedNumbers,
     solutions: ["const add = (a, b) => a + b;", "function add(a, b) { return a + b; }", "function add(a, b) { return b + a; }"] },
   { level: 1, name: "double", params: "n", does: "return twice n", input: (r) => [int(r, -50, 50)], reference: (n: number) => 2 * n,
     solutions: ["const double = (n) => n + n;", "function double(n) { return 2 * n; }", "function double(n) { return n * 2; }"] },
-  { level: 1, name: "isEven", params: "n", does: "true when n is even", input: (r) => [int(r, -50, 50)], reference: (n: number) => n % 2 === 0,
+  { level: 1, name: "isEven", params: "n", does: "true when n is even", input: (r) => [int(r, -50, 50)], reference: (n: number) => n % 2 === 0, same: ([n]) => [Math.abs(n as number)],
     solutions: ["const isEven = (n) => n % 2 === 0;", "function isEven(n) { return n % 2 === 0; }", "function isEven(n) { return (n & 1) === 0; }"] },
-  { level: 1, name: "max2", params: "a, b", does: "the larger of a and b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => Math.max(a, b),
+  { level: 1, name: "max2", params: "a, b", does: "the larger of a and b", input: (r) => [int(r, -20, 20), int(r, -20, 20)], reference: (a: number, b: number) => Math.max(a, b), same: sortedNumbers,
     solutions: ["const max2 = (a, b) => Math.max(a, b);", "const max2 = (a, b) => (a > b ? a : b);", "function max2(a, b) { return a > b ? a : b; }"] },
   { level: 2, name: "reverse", params: "s", does: "s backwards", input: (r) => [word(r)], reference: (s: string) => [...s].reverse().join(""),
     solutions: ["const reverse = (s) => [...s].reverse().join('');", "function reverse(s) { return s.split('').reverse().join(''); }", "function reverse(s) { let r = ''; for (const c of s) r = c + r; return r; }"] },
-  { level: 2, name: "sum", params: "xs", does: "the sum of xs", input: (r) => [list(r)], reference: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
+  { level: 2, name: "sum", params: "xs", does: "the sum of xs", input: (r) => [list(r)], reference: (xs: number[]) => xs.reduce((a, b) => a + b, 0), same: ([xs]) => [sortedNumbers(xs as number[])],
     solutions: ["const sum = (xs) => xs.reduce((a, b) => a + b, 0);", "function sum(xs) { let t = 0; for (const x of xs) t += x; return t; }"] },
-  { level: 2, name: "countA", params: "s", does: "how many a's are in s", input: (r) => [word(r)], reference: (s: string) => [...s].filter((c) => c === "a").length,
+  { level: 2, name: "countA", params: "s", does: "how many a's are in s", input: (r) => [word(r)], reference: (s: string) => [...s].filter((c) => c === "a").length, same: ([s]) => [[...(s as string)].sort().join("")],
     solutions: ["const countA = (s) => s.split('a').length - 1;", "const countA = (s) => [...s].filter((c) => c === 'a').length;", "function countA(s) { let n = 0; for (const c of s) if (c === 'a') n++; return n; }"] },
   { level: 3, name: "factorial", params: "n", does: "n! for n >= 0", input: (r) => [int(r, 0, 12)], reference: (n: number) => { let f = 1; for (let i = 2; i <= n; i++) f *= i; return f; },
     solutions: ["const factorial = (n) => (n < 2 ? 1 : n * factorial(n - 1));", "function factorial(n) { return n < 2 ? 1 : n * factorial(n - 1); }", "function factorial(n) { let f = 1; for (let i = 2; i <= n; i++) f *= i; return f; }"] },
@@ -68,6 +76,7 @@ const families: Family[] = [
   { level: 3, name: "digitSum", params: "n", does: "sum of digits", input: (r) => [int(r, 0, 99999)], reference: (n: number) => [...String(n)].reduce((a, c) => a + Number(c), 0),
     solutions: ["const digitSum = (n) => n && (n % 10) + digitSum((n / 10) | 0);", "const digitSum = (n) => [...String(n)].reduce((a, c) => a + +c, 0);", "const digitSum = (n) => n && (n % 10) + digitSum(Math.floor(n / 10));"] },
   { level: 3, name: "isPal", params: "s", does: "true if s is a palindrome", input: (r) => [r() < 0.5 ? mirrored(r) : word(r)], reference: (s: string) => s === [...s].reverse().join(""),
+    same: ([s]) => [[s as string, [...(s as string)].reverse().join("")].sort()[0]],
     solutions: ["const isPal = (s) => s === [...s].reverse().join('');", "const isPal = (s) => [...s].reverse().join('') === s;", "function isPal(s) { return s === s.split('').reverse().join(''); }", "function isPal(s) { for (let i = 0, j = s.length - 1; i < j; i++, j--) if (s[i] !== s[j]) return false; return true; }"] },
 ];
 
@@ -91,6 +100,18 @@ export function codeProblem(rng: Rand, level: number): CodeProblem {
   const hiddenTests = [...examples, ...Array.from({ length: 7 }, test)];
   const prompt = `${f.name}(${f.params}): ${f.does}. ${show(f.name, examples[0])}`;
   return { id: `code-${prompt}`, level, prompt, entryPoint: f.name, examples, hiddenTests, solutions: f.solutions };
+}
+
+/**
+ * codeKey names the problem a code prompt asks: its family and its shown example, the input
+ * mapped by the family's same, so add(3, -4) and add(-4, 3) get one key. Every prompt of a
+ * family asks for the same function: what a held-out code prompt holds out is its example.
+ */
+export function codeKey(p: CodeProblem): string {
+  const f = families.find((x) => x.name === p.entryPoint);
+  if (f === undefined) throw new Error(`code: no family ${p.entryPoint}`);
+  const [{ args }] = p.examples;
+  return `${f.name}${JSON.stringify(f.same === undefined ? args : f.same(args))}`;
 }
 
 /** contextChars is the demo model's context: bos, prompt, response and eos share it, one character a token. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { addColumns, signedStep, subColumns } from "./columns.ts";
+import { addColumns, columnFacts, signedStep, subColumns } from "./columns.ts";
 
 /** replay re-reads column work: each column's digit (or the last column whole), top first. */
 function replay(cols: string): number {
@@ -38,6 +38,27 @@ describe("column arithmetic", () => {
         assert.equal(signedStep(x, "-", y).value, x - y);
       }
     }
+  });
+  test("says which operation on magnitudes a signed step works in columns: the one its text works", () => {
+    assert.deepEqual(signedStep(9, "-", 23).worked, [23, "-", 9]);
+    assert.deepEqual(signedStep(-14, "+", 20).worked, [20, "-", 14]);
+    assert.deepEqual(signedStep(-14, "+", 3).worked, [14, "-", 3]);
+    assert.deepEqual(signedStep(-14, "-", 3).worked, [14, "+", 3]);
+    for (let x = -60; x <= 60; x++) {
+      for (const y of [0, 1, 9, 10, 37, 50]) {
+        for (const op of ["+", "-"] as const) {
+          const s = signedStep(x, op, y);
+          const [a, o, b] = s.worked;
+          const cols = o === "+" ? addColumns(a, b) : subColumns(a, b);
+          assert.ok(s.text.includes(`${a}${o}${b}: ${cols}, so`) || s.text.includes(`${a}${o}${b}): ${cols}, so`), s.text);
+        }
+      }
+    }
+  });
+  test("lists its column facts, the single-column operations every trace is built of", () => {
+    const facts = new Set(columnFacts());
+    for (const f of ["7+8", "1+0+1", "12-7", "4-1-1", "0-0"]) assert.ok(facts.has(f), f);
+    for (const f of ["17+8", "23-9", "19-9", "2+2+2"]) assert.ok(!facts.has(f), f);
   });
   test("refuses negative operands and a negative column difference, naming the fix", () => {
     assert.throws(() => addColumns(-1, 2), /operands must be integers ≥ 0/);

@@ -62,15 +62,42 @@ function checkNatural(a: number, b: number): void {
  * signedStep writes x op y for any integers x and y ≥ 0 as column work on magnitudes, naming
  * the reduction when a sign is involved: "9-23=-(23-9): 13-9=4, 2-0-1=1, so -14".
  */
-export function signedStep(x: number, op: "+" | "-", y: number, named = false): { text: string; value: number } {
+export function signedStep(x: number, op: "+" | "-", y: number, named = false): SignedStep {
   const value = op === "+" ? x + y : x - y;
   const head = `${x}${op}${y}`;
   let text: string;
-  if (x >= 0 && op === "+") text = `${head}: ${addColumns(x, y, named)}`;
-  else if (x >= 0 && x >= y) text = `${head}: ${subColumns(x, y, named)}`;
-  else if (x >= 0) text = `${head}=-(${y}-${x}): ${subColumns(y, x, named)}`;
-  else if (op === "-") text = `${head}=-(${-x}+${y}): ${addColumns(-x, y, named)}`;
-  else if (y >= -x) text = `${head}=${y}-${-x}: ${subColumns(y, -x, named)}`;
-  else text = `${head}=-(${-x}-${y}): ${subColumns(-x, y, named)}`;
-  return { text: `${text}, so ${value}`, value };
+  let worked: SignedStep["worked"];
+  if (x >= 0 && op === "+") [text, worked] = [`${head}: ${addColumns(x, y, named)}`, [x, "+", y]];
+  else if (x >= 0 && x >= y) [text, worked] = [`${head}: ${subColumns(x, y, named)}`, [x, "-", y]];
+  else if (x >= 0) [text, worked] = [`${head}=-(${y}-${x}): ${subColumns(y, x, named)}`, [y, "-", x]];
+  else if (op === "-") [text, worked] = [`${head}=-(${-x}+${y}): ${addColumns(-x, y, named)}`, [-x, "+", y]];
+  else if (y >= -x) [text, worked] = [`${head}=${y}-${-x}: ${subColumns(y, -x, named)}`, [y, "-", -x]];
+  else [text, worked] = [`${head}=-(${-x}-${y}): ${subColumns(-x, y, named)}`, [-x, "-", y]];
+  return { text: `${text}, so ${value}`, value, worked };
+}
+
+/** SignedStep is one signed operation written out: its text, its value, and the operation on magnitudes it works in columns. */
+export interface SignedStep {
+  text: string;
+  value: number;
+  /** worked is the column operation, a ≥ 0 and b ≥ 0 (and a ≥ b for -): 9-23 works [23, "-", 9]. */
+  worked: [number, "+" | "-", number];
+}
+
+/**
+ * columnFacts are the operations addColumns and subColumns write in one column ("7+8", "1+0+1",
+ * "12-7", "4-1-1"), as text. Every trace is built of them, so they are the atoms a model must
+ * learn and no split can hold one out.
+ */
+export function columnFacts(): string[] {
+  const facts = new Set<string>();
+  // Two-digit operands reach every digit pair with and without a carry or a borrow.
+  for (let a = 0; a < 100; a++) {
+    for (let b = 0; b < 100; b++) {
+      for (const cols of [addColumns(a, b), ...(a >= b ? [subColumns(a, b)] : [])]) {
+        for (const col of cols.split(", ")) facts.add(col.slice(0, col.indexOf("=")));
+      }
+    }
+  }
+  return [...facts];
 }
