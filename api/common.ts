@@ -108,20 +108,22 @@ export const dataFields = {
   levels: z.array(z.int().min(1).max(5)).min(1).max(5).default([1])
     .describe(`levels are the difficulty levels (1 easiest, 5 hardest; code has 1..${maxCodeLevel}) drawn from. Default [1].`),
   prompts: z.int().min(1).max(10000000).default(2000).describe("prompts is the number of distinct training prompts. Default 2000."),
-  evalPrompts: z.int().min(0).max(100000).default(200)
-    .describe("evalPrompts is the size of the held-out evaluation set, disjoint from the training prompts. Default 200."),
+  validationPrompts: z.int().min(0).max(100000).default(200)
+    .describe("validationPrompts is the size of the validation set: held-out problems (no rewrite of one is trained on) whose accuracy is measured every evaluation.everyEpochs and reported as status.metrics.accuracy; choose epochs, learning rates and recipes on it. Fewer when the levels have fewer distinct problems. Default 200. 0 turns the per-epoch accuracy off."),
+  testPrompts: z.int().min(0).max(100000).default(200)
+    .describe("testPrompts is the size of the test set: held-out problems, disjoint from training and validation, evaluated once when the job ends and reported as status.metrics.testAccuracy, for final figures only. Fewer when the levels have fewer distinct problems. Default 200. 0 skips it."),
   seed: z.int().min(0).max(2147483647).default(0).describe("seed makes data generation reproducible. Default 0."),
 };
 
-/** evaluation is how held-out accuracy is measured (the paper: T 0.6, top-p 0.95, avg@k). */
+/** evaluation is how validation and test accuracy are measured (the paper: T 0.6, top-p 0.95, avg@k). */
 export const evaluation = z
   .strictObject({
     temperature: z.number().gt(0).max(10).default(0.6).describe("temperature to sample evaluation answers at. Default 0.6."),
     topP: z.number().gt(0).max(1).default(0.95).describe("topP is the nucleus for evaluation sampling. Default 0.95."),
     k: z.int().min(1).max(64).default(4).describe("k is the number of samples per prompt (avg@k). Default 4."),
-    everyEpochs: z.int().min(1).max(1000).default(1).describe("everyEpochs evaluates every N epochs. Default 1."),
+    everyEpochs: z.int().min(1).max(1000).default(1).describe("everyEpochs evaluates the validation set every N epochs. Default 1. The test set is evaluated once, at the end."),
   })
-  .describe("evaluation is how held-out accuracy is measured: avg@k at temperature and topP.");
+  .describe("evaluation is how validation and test accuracy are measured: avg@k at temperature and topP.");
 
 /**
  * dataRules are the cross-field rules of every data block built from dataFields. Without the
@@ -153,7 +155,8 @@ export type Phase = z.infer<typeof phase>;
 /** metrics are the last figures the trainer reported. */
 export const metrics = z.strictObject({
   loss: z.number().optional().describe("loss is the last training loss."),
-  accuracy: z.number().optional().describe("accuracy is the last held-out accuracy (avg@k at the evaluation temperature)."),
+  accuracy: z.number().optional().describe("accuracy is the last validation accuracy (avg@k at the evaluation temperature)."),
+  testAccuracy: z.number().optional().describe("testAccuracy is the test-split accuracy of the final weights, measured once when the job ends (avg@k at the evaluation temperature)."),
   reward: z.number().optional().describe("reward is the last mean rollout reward (RL)."),
   tokensPerSecond: z.number().optional().describe("tokensPerSecond is the last training throughput."),
 });

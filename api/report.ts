@@ -46,7 +46,8 @@ export const EpochReport = z.strictObject({
   epochs: z.int().min(1).describe("epochs is the number of epochs of the stage."),
   checkpoint: z.string().max(2048).optional().describe("checkpoint is the URI of the checkpoint written at this epoch's end."),
   loss: z.number().optional(),
-  accuracy: z.number().min(0).max(1).optional().describe("accuracy is held-out avg@k, when evaluated this epoch."),
+  accuracy: z.number().min(0).max(1).optional().describe("accuracy is validation-split avg@k, when evaluated this epoch."),
+  testAccuracy: z.number().min(0).max(1).optional().describe("testAccuracy is test-split avg@k of the final weights, on the final report only."),
   tokensPerSecond: z.number().min(0).optional(),
   // RL only: the temperature loop's inputs.
   temperature: z.number().gt(0).max(10).optional().describe("temperature the epoch's rollouts were sampled at."),

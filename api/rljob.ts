@@ -106,7 +106,7 @@ export const historyEntry = z.strictObject({
   temperature: z.number().describe("temperature the epoch's rollouts were sampled at."),
   entropy: z.number().describe("entropy is the measured temperature-adjusted entropy."),
   reward: z.number().optional().describe("reward is the mean rollout reward."),
-  accuracy: z.number().optional().describe("accuracy is the held-out accuracy, when evaluated."),
+  accuracy: z.number().optional().describe("accuracy is the validation accuracy, when evaluated."),
   responseLength: z.number().optional().describe("responseLength is the mean response length in tokens."),
   truncationRate: z.number().optional().describe("truncationRate is the fraction of responses cut at maxResponseLength."),
   nextTemperature: z.number().describe("nextTemperature is the temperature chosen for the next epoch."),

@@ -22,7 +22,7 @@ function entropyOfOpenings(traces: string[], chars: number): number {
 const out: Record<string, unknown> = {};
 for (const domain of ["math", "code"] as const) {
   const suite = await loadSuite(domain);
-  const train = (level: number, prompts: number) => suite.problems({ levels: [level], prompts, seed: 0, split: "train", evalPrompts: 0 });
+  const train = (level: number, prompts: number) => suite.problems({ levels: [level], prompts, seed: 0, split: "train" });
   for (const level of domain === "math" ? Array.from({ length: maxLevel }, (_, i) => i + 1) : codeLevels) {
     const rng = new Rng(0);
     const d = train(level, 500).map((problem) => ({ problem, responses: suite.teacher(problem, rng, 4) }));

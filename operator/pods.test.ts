@@ -117,7 +117,7 @@ test("the real trainer in a two-worker gang finds rank 0 and the report endpoint
   await apply(sftJob(ns, "real").workers(2).gpus(0).spec({
     // One core each: the limit reaches the trainer as limits.threads, and the two workers share the test machine.
     image: realImage, resources: { limits: { cpu: "1" } }, epochs: 2, batchSize: 4, maxSequenceLength: 64, model: { architecture: arch },
-    data: { prompts: 16, evalPrompts: 8, responsesPerPrompt: 1 }, evaluation: { k: 1, everyEpochs: 2 },
+    data: { prompts: 16, validationPrompts: 8, testPrompts: 4, responsesPerPrompt: 1 }, evaluation: { k: 1, everyEpochs: 2 },
   }).manifest());
   const waited = await kubectl(["-n", ns, "wait", "sftjob/real", "--for=condition=Succeeded", "--timeout=50s"]);
   if (waited.code !== 0) {
@@ -129,8 +129,9 @@ test("the real trainer in a two-worker gang finds rank 0 and the report endpoint
   assert.equal(st.restarts ?? 0, 0);
   assert.match(st.latestCheckpoint, /^pvc:\/\/real-checkpoints\/step-\d+$/);
   assert.equal(typeof st.metrics.loss, "number");
-  // evaluation.everyEpochs 2: held-out accuracy is measured at epoch 2 only, and reported.
+  // evaluation.everyEpochs 2: validation accuracy is measured at epoch 2 only, and reported; the test split once, at the end.
   assert.equal(typeof st.metrics.accuracy, "number");
+  assert.equal(typeof st.metrics.testAccuracy, "number");
   const env = JSON.parse(await ok(["-n", ns, "get", "job", "real-a1", "-o", "json"])).spec.template.spec.containers[0].env ?? [];
   assert.deepEqual(env, []);
   const mounted = JSON.parse(JSON.parse(await ok(["-n", ns, "get", "configmap", "real-a1-config", "-o", "json"])).data["config.json"]);

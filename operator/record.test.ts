@@ -56,3 +56,12 @@ test("records a checkpoint on a user's own claim under that claim's name, and le
   const elsewhere = recordReport(sftJob().status({ attempt: 1 }).build(), report({ stage: "sft", checkpoint: "s3://bucket/run/step-10" }));
   assert.equal(elsewhere.status?.latestCheckpoint, "s3://bucket/run/step-10");
 });
+
+test("records the final report's test accuracy beside the validation accuracy, and keeps it when a later report has none", () => {
+  const final = recordReport(sftJob().status({ attempt: 1 }).build(), report({ stage: "sft", epoch: 2, accuracy: 0.5, testAccuracy: 0.4, final: true }));
+  assert.deepEqual(final.status?.metrics, { accuracy: 0.5, testAccuracy: 0.4 });
+  const rl = recordReport(rlJob().status({ attempt: 1 }).build(), report({ entropy: 0.1, temperature: 0.6, accuracy: 0.3, testAccuracy: 0.25, final: true }));
+  assert.equal(rl.status?.metrics?.testAccuracy, 0.25);
+  const later = recordReport(rlJob().status({ ...rl.status }).build(), report({ attempt: 2, entropy: 0.1, accuracy: 0.35 }));
+  assert.deepEqual([later.status?.metrics?.accuracy, later.status?.metrics?.testAccuracy], [0.35, 0.25]);
+});

@@ -37,6 +37,7 @@ export function recordReport(job: TemperJob, r: EpochReport): Recorded {
   const m = { ...(s.metrics ?? {}) };
   if (r.loss !== undefined) m.loss = r.loss;
   if (r.accuracy !== undefined) m.accuracy = r.accuracy;
+  if (r.testAccuracy !== undefined) m.testAccuracy = r.testAccuracy;
   if (r.reward !== undefined) m.reward = r.reward;
   if (r.tokensPerSecond !== undefined) m.tokensPerSecond = r.tokensPerSecond;
   s.metrics = m;

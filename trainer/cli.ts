@@ -3,7 +3,9 @@
 // it describes (world size spec.workers, rank 0 at config.rendezvous, this process's rank from
 // JOB_COMPLETION_INDEX — the one thing taken from the environment, because the Indexed Job
 // injects it), builds the task suite, and runs the SFT loop, the GRPO loop or an evaluation,
-// printing progress as JSON lines (or readable lines with --pretty). With config.report, rank 0
+// printing progress as JSON lines (or readable lines with --pretty). A run's per-epoch accuracy
+// is on the validation split; the test split is evaluated once, when the run ends, and sent on
+// its final report (tasks/dataset.ts says what each split is for). With config.report, rank 0
 // reports every epoch to the operator and samples at the temperature it replies; without one,
 // the temperature follows the job's policy in-process, through the same api/ module.
 import { access, readFile } from "node:fs/promises";
@@ -35,10 +37,13 @@ type RlConfig = Extract<TrainerConfig, { kind: "RLJob" }>;
 /** Log receives one progress event. */
 export type Log = (event: Record<string, unknown>) => void;
 
+/** WithTest is an epoch report with what a job measures once, on its final report: the test split's accuracy. */
+export type WithTest<R> = R & { testAccuracy?: number };
+
 /** Hooks are what an operator client plugs into a run (epoch reports, temperature replies). */
 export interface Hooks {
-  onSftEpoch?: (r: SftEpochReport) => Promise<void>;
-  onRlEpoch?: (r: RlEpochReport) => Promise<{ temperature?: number } | void>;
+  onSftEpoch?: (r: WithTest<SftEpochReport>) => Promise<void>;
+  onRlEpoch?: (r: WithTest<RlEpochReport>) => Promise<{ temperature?: number } | void>;
 }
 
 /** Gang is this process's place in the data-parallel world. */
@@ -117,6 +122,27 @@ function evalProblems(s: TaskSuite, ps: SuiteProblem[]) {
   return ps.map((p) => ({ prompt: promptIds(s, p), problem: p }));
 }
 
+/** Data is a job's data block as the trainer reads it. */
+type Data = { levels: number[]; seed: number; prompts: number; validationPrompts: number; testPrompts: number };
+
+/** splits draws a data block's three disjoint sets. */
+function splits(s: TaskSuite, d: Data) {
+  const req = { levels: d.levels, seed: d.seed };
+  return {
+    train: s.problems({ ...req, prompts: d.prompts, split: "train" }),
+    validation: s.problems({ ...req, prompts: d.validationPrompts, split: "validation" }),
+    test: s.problems({ ...req, prompts: d.testPrompts, split: "test" }),
+  };
+}
+
+/** finalTest evaluates the test split once, at the end of a run, on every rank, and logs it; undefined when the set is empty. */
+async function finalTest(backend: Backend, s: TaskSuite, test: SuiteProblem[], ev: EvalSpec, coll: Collective, log: Log): Promise<number | undefined> {
+  if (test.length === 0) return undefined;
+  const accuracy = (await avgAtK(backend, evalProblems(s, test), s.scoreBatch, ev, coll)).accuracy;
+  log({ event: "test", split: "test", prompts: test.length, accuracy });
+  return accuracy;
+}
+
 /** runSftJob runs an SFTJob's training on this rank. */
 export async function runSftJob(cfg: SftConfig, log: Log, coll: Collective, hooks: Hooks = {}): Promise<void> {
   const spec = cfg.spec;
@@ -134,25 +160,25 @@ export async function runSftJob(cfg: SftConfig, log: Log, coll: Collective, hook
   const params = init !== undefined ? paramsFrom(config, init) : initParams(config, new Rng(spec.seed));
   const backend: Backend = new CpuBackend(config, params, optim, kernelsFor(cfg));
   const d = spec.data;
-  const req = { levels: d.levels, seed: d.seed, evalPrompts: d.evalPrompts };
-  const train = suite.problems({ ...req, prompts: d.prompts, split: "train" });
-  const held = suite.problems({ ...req, prompts: d.evalPrompts, split: "eval" });
+  const { train, validation, test } = splits(suite, d);
   const seqLen = Math.min(spec.maxSequenceLength, config.ctx);
-  log({ event: "started", kind: "sft", rank: coll.rank, worldSize: coll.worldSize, model: config, trainPrompts: train.length, evalPrompts: held.length });
+  log({ event: "started", kind: "sft", rank: coll.rank, worldSize: coll.worldSize, model: config, trainPrompts: train.length, validationPrompts: validation.length, testPrompts: test.length });
   const ev = evalSpec(suite, spec.evaluation, seqLen, spec.seed);
+  let testAccuracy: number | undefined;
   await runSft({
     backend, log, collective: coll, tokenizer: suite.tokenizer.toJSON(),
     resume: resume,
     options: { epochs: spec.epochs, batchSize: spec.batchSize, seqLen, microBatch: defaults.sftMicroBatch, optim, decay: spec.schedule.decay, seed: spec.seed, pad: suite.tokenizer.pad, checkpointDir: cfg.checkpointDir,
       checkpointEveryEpochs: spec.checkpoint.everyEpochs, keepCheckpoints: spec.checkpoint.keep },
     train: sftExamples(suite, train, d.responsesPerPrompt, spec.seed),
-    heldOut: sftExamples(suite, held, 1, spec.seed + 1),
-    evaluate: held.length === 0 ? undefined : async (epoch) => {
-      if (epoch % spec.evaluation.everyEpochs !== 0) return NaN;
-      return (await avgAtK(backend, evalProblems(suite, held), suite.scoreBatch, ev, coll)).accuracy;
+    heldOut: sftExamples(suite, validation, 1, spec.seed + 1),
+    evaluate: validation.length === 0 && test.length === 0 ? undefined : async (epoch) => {
+      if (epoch === spec.epochs) testAccuracy = await finalTest(backend, suite, test, ev, coll, log);
+      if (epoch % spec.evaluation.everyEpochs !== 0 || validation.length === 0) return NaN;
+      return (await avgAtK(backend, evalProblems(suite, validation), suite.scoreBatch, ev, coll)).accuracy;
     },
     onEpochEnd: async (r) => {
-      if (hooks.onSftEpoch !== undefined) await hooks.onSftEpoch(r);
+      if (hooks.onSftEpoch !== undefined) await hooks.onSftEpoch(r.final ? { ...r, testAccuracy } : r);
     },
   });
   backend.close();
@@ -176,13 +202,18 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
   // level-1 accuracy 0.72 -> 0.22). With the moments, each weight's step is scaled by the
   // gradient sizes SFT saw.
   if (resume === undefined) backend.importState(init.backend);
-  const held = spec.stages.map((s) => suite.problems({ levels: s.data.levels, seed: s.data.seed, evalPrompts: s.data.evalPrompts, prompts: s.data.evalPrompts, split: "eval" }));
-  const stages: RlStage<SuiteProblem>[] = spec.stages.map((s) => ({
+  const data = spec.stages.map((s) => splits(suite, s.data));
+  const stages: RlStage<SuiteProblem>[] = spec.stages.map((s, si) => ({
     name: s.name, maxResponseLength: s.maxResponseLength, epochs: s.epochs, promptsPerBatch: s.promptsPerBatch,
     rolloutsPerPrompt: s.rolloutsPerPrompt, learningRate: s.learningRate, overlongFiltering: s.overlongFiltering, dropSolvedPrompts: s.dropSolvedPrompts,
-    prompts: suite.problems({ levels: s.data.levels, seed: s.data.seed, evalPrompts: s.data.evalPrompts, prompts: s.data.prompts, split: "train" })
-      .map((p) => ({ id: p.id, prompt: promptIds(suite, p), problem: p })),
+    prompts: data[si].train.map((p) => ({ id: p.id, prompt: promptIds(suite, p), problem: p })),
   }));
+  const evalOf = (si: number) => evalSpec(suite, spec.evaluation, spec.stages[si].maxResponseLength, spec.seed);
+  // The final test is the last stage's test split: the curriculum's hardest data, at its longest responses.
+  const last = spec.stages.length - 1;
+  let testAccuracy: number | undefined;
+  const withTest = (r: RlEpochReport): WithTest<RlEpochReport> => (r.final ? { ...r, testAccuracy } : r);
+  const toOperator = hooks.onRlEpoch;
   log({ event: "started", kind: "rl", rank: coll.rank, worldSize: coll.worldSize, model: init.config, stages: stages.map((s) => s.name) });
   // Without an operator the job's policy decides in-process; the history lives as long as the process.
   const history: HistoryEntry[] = [];
@@ -204,16 +235,17 @@ export async function runRlJob(cfg: RlConfig, log: Log, coll: Collective, hooks:
       checkpointEveryEpochs: spec.checkpoint.everyEpochs, keepCheckpoints: spec.checkpoint.keep,
     },
     evaluate: async (si, epoch) => {
-      const e = spec.evaluation;
-      if (epoch % e.everyEpochs !== 0 || held[si].length === 0) return NaN;
-      return (await avgAtK(backend, evalProblems(suite, held[si]), suite.scoreBatch, evalSpec(suite, e, spec.stages[si].maxResponseLength, spec.seed), coll)).accuracy;
+      if (si === last && epoch === spec.stages[last].epochs) testAccuracy = await finalTest(backend, suite, data[last].test, evalOf(last), coll, log);
+      const validation = data[si].validation;
+      if (epoch % spec.evaluation.everyEpochs !== 0 || validation.length === 0) return NaN;
+      return (await avgAtK(backend, evalProblems(suite, validation), suite.scoreBatch, evalOf(si), coll)).accuracy;
     },
-    ...(hooks.onRlEpoch === undefined ? { decideTemperature: decideLocally } : { onEpochEnd: hooks.onRlEpoch }),
+    ...(toOperator === undefined ? { decideTemperature: decideLocally } : { onEpochEnd: (r: RlEpochReport) => toOperator(withTest(r)) }),
   });
   backend.close();
 }
 
-/** runEval evaluates a checkpoint on the held-out split of the job's data and logs avg@k. */
+/** runEval evaluates a checkpoint on the validation and the test split of the job's data and logs avg@k for each, labelled by split. */
 export async function runEval(cfg: TrainerConfig, log: Log, coll: Collective): Promise<void> {
   const path = cfg.resumeFrom ?? (cfg.kind === "RLJob" ? cfg.initCheckpoint ?? cfg.spec.initFrom.checkpoint : undefined) ?? cfg.checkpointDir;
   const ck = await loadCheckpoint(path);
@@ -222,10 +254,13 @@ export async function runEval(cfg: TrainerConfig, log: Log, coll: Collective): P
   const ev = cfg.spec.evaluation;
   const backend = new CpuBackend(ck.config, paramsFrom(ck.config, ck), OptimConfigSchema.parse({}), kernelsFor(cfg));
   for (const d of datas) {
-    const held = suite.problems({ levels: d.levels, seed: d.seed, evalPrompts: d.evalPrompts, prompts: d.evalPrompts, split: "eval" });
-    const t0 = performance.now();
-    const r = await avgAtK(backend, evalProblems(suite, held), suite.scoreBatch, evalSpec(suite, ev, ck.config.ctx, 0), coll);
-    log({ event: "eval", checkpoint: ck.path, levels: d.levels, prompts: held.length, ...ev, ...r, seconds: Math.round((performance.now() - t0) / 1000) });
+    const { validation, test } = splits(suite, { ...d, prompts: 0 });
+    for (const [split, held] of [["validation", validation], ["test", test]] as const) {
+      if (held.length === 0) continue;
+      const t0 = performance.now();
+      const r = await avgAtK(backend, evalProblems(suite, held), suite.scoreBatch, evalSpec(suite, ev, ck.config.ctx, 0), coll);
+      log({ event: "eval", split, checkpoint: ck.path, levels: d.levels, prompts: held.length, ...ev, ...r, seconds: Math.round((performance.now() - t0) / 1000) });
+    }
   }
   backend.close();
 }

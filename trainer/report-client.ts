@@ -6,7 +6,7 @@
 // operator rejects (4xx) is logged and training goes on: status lags, the run is not lost.
 import { readFile } from "node:fs/promises";
 import { EpochReport, ReportReply, type ReportReply as Reply } from "../api/report.ts";
-import type { Hooks } from "./cli.ts";
+import type { Hooks, WithTest } from "./cli.ts";
 import type { RlEpochReport } from "./grpo.ts";
 import type { SftEpochReport } from "./sft.ts";
 
@@ -72,18 +72,18 @@ export async function sendReport(target: ReportTarget, report: EpochReport, o: R
 }
 
 /** epochReportOfSft maps the SFT loop's epoch report onto the protocol. */
-export function epochReportOfSft(r: SftEpochReport, attempt: number): EpochReport {
+export function epochReportOfSft(r: WithTest<SftEpochReport>, attempt: number): EpochReport {
   return EpochReport.parse({
     attempt, stage: "sft", stageIndex: 0, epoch: r.epoch, epochs: r.epochs, checkpoint: r.checkpoint, final: r.final,
-    loss: finite(r.loss), accuracy: finite(r.accuracy), tokensPerSecond: finite(r.tokensPerSecond),
+    loss: finite(r.loss), accuracy: finite(r.accuracy), testAccuracy: finite(r.testAccuracy), tokensPerSecond: finite(r.tokensPerSecond),
   });
 }
 
 /** epochReportOfRl maps the GRPO loop's epoch report onto the protocol. */
-export function epochReportOfRl(r: RlEpochReport, attempt: number): EpochReport {
+export function epochReportOfRl(r: WithTest<RlEpochReport>, attempt: number): EpochReport {
   return EpochReport.parse({
     attempt, stage: r.stage, stageIndex: r.stageIndex, epoch: r.epoch, epochs: r.epochs, checkpoint: r.checkpoint, final: r.final,
-    accuracy: finite(r.accuracy), temperature: r.temperature, entropy: r.entropy, reward: finite(r.reward),
+    accuracy: finite(r.accuracy), testAccuracy: finite(r.testAccuracy), temperature: r.temperature, entropy: r.entropy, reward: finite(r.reward),
     responseLength: finite(r.responseLength), truncationRate: finite(r.truncationRate),
     entropyCurve: r.entropyCurve.filter((p) => Number.isFinite(p.entropy) && p.temperature > 0).map((p) => ({ temperature: p.temperature, entropy: p.entropy })),
   });

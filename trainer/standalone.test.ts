@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { nextTemperature } from "../api/temperature-policy.ts";
 import { TrainerConfig } from "../api/trainer-config.ts";
-import { runRlJob, runSftJob } from "./cli.ts";
+import { runRlJob, runSftJob, type WithTest } from "./cli.ts";
 import { singleProcess } from "./collective.ts";
 import type { RlEpochReport } from "./grpo.ts";
 import { epochReportOfRl } from "./report-client.ts";
+import type { SftEpochReport } from "./sft.ts";
 
 type Event = Record<string, unknown>;
 
@@ -19,7 +20,7 @@ type Event = Record<string, unknown>;
 async function sftCheckpoint(dir: string): Promise<string> {
   const cfg = TrainerConfig.parse({
     kind: "SFTJob", name: "sft", checkpointDir: join(dir, "sft"),
-    spec: { model: { architecture: { layers: 1, dModel: 16, heads: 2, contextLength: 64 } }, maxSequenceLength: 64, epochs: 1, batchSize: 4, data: { prompts: 8, evalPrompts: 0, responsesPerPrompt: 1 } },
+    spec: { model: { architecture: { layers: 1, dModel: 16, heads: 2, contextLength: 64 } }, maxSequenceLength: 64, epochs: 1, batchSize: 4, data: { prompts: 8, validationPrompts: 0, testPrompts: 0, responsesPerPrompt: 1 } },
   });
   if (cfg.kind !== "SFTJob") throw new Error("unreachable");
   await runSftJob(cfg, () => {}, singleProcess);
@@ -27,7 +28,7 @@ async function sftCheckpoint(dir: string): Promise<string> {
 }
 
 function rlConfig(dir: string, init: string, resumeFrom?: string) {
-  const stage = (name: string) => ({ name, maxResponseLength: 8, epochs: 2, promptsPerBatch: 2, rolloutsPerPrompt: 2, data: { prompts: 2, evalPrompts: 0 } });
+  const stage = (name: string) => ({ name, maxResponseLength: 8, epochs: 2, promptsPerBatch: 2, rolloutsPerPrompt: 2, data: { prompts: 2, validationPrompts: 0, testPrompts: 0 } });
   const cfg = TrainerConfig.parse({
     kind: "RLJob", name: "rl", checkpointDir: join(dir, "rl"), ...(resumeFrom !== undefined ? { resumeFrom } : {}),
     spec: {
@@ -76,6 +77,46 @@ test("a standalone EntropyTarget run takes each next temperature from the policy
     }
     // A barely trained model's entropy is far above 0.3, so T falls by maxStep each epoch to min.
     assert.deepEqual(ran.map((e) => e.temperature), [0.6, 0.5, 0.4, 0.3]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("an SFT job measures validation accuracy every epoch and the test split once, sent on its final report only", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "standalone-sft-"));
+  try {
+    const cfg = TrainerConfig.parse({
+      kind: "SFTJob", name: "sft", checkpointDir: join(dir, "sft"),
+      spec: {
+        model: { architecture: { layers: 1, dModel: 16, heads: 2, contextLength: 64 } }, maxSequenceLength: 64, epochs: 2, batchSize: 4,
+        data: { prompts: 8, validationPrompts: 3, testPrompts: 4, responsesPerPrompt: 1 }, evaluation: { k: 1 },
+      },
+    });
+    if (cfg.kind !== "SFTJob") throw new Error("unreachable");
+    const events: Event[] = [];
+    const reports: WithTest<SftEpochReport>[] = [];
+    await runSftJob(cfg, (e) => events.push(e), singleProcess, { onSftEpoch: async (r) => void reports.push(r) });
+    assert.deepEqual(events.filter((e) => e.event === "test").map((e) => [e.split, e.prompts]), [["test", 4]]);
+    assert.deepEqual(reports.map((r) => [r.final, typeof r.accuracy, typeof r.testAccuracy]), [[false, "number", "undefined"], [true, "number", "number"]]);
+    assert.equal(reports[1].testAccuracy, events.find((e) => e.event === "test")?.accuracy);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("an RL job evaluates its last stage's test split once, when it ends, and sends it on the final report only", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "standalone-rl-"));
+  try {
+    const init = await sftCheckpoint(dir);
+    const cfg = rlConfig(dir, init);
+    cfg.spec.stages = cfg.spec.stages.map((s) => ({ ...s, data: { ...s.data, testPrompts: 3 } }));
+    cfg.spec.evaluation = { ...cfg.spec.evaluation, k: 1 };
+    const events: Event[] = [];
+    const reports: WithTest<RlEpochReport>[] = [];
+    await runRlJob(cfg, (e) => events.push(e), singleProcess, { onRlEpoch: async (r) => void reports.push(r) });
+    assert.deepEqual(events.filter((e) => e.event === "test").map((e) => [e.split, e.prompts]), [["test", 3]]);
+    assert.deepEqual(reports.map((r) => typeof r.testAccuracy), ["undefined", "undefined", "undefined", "number"]);
+    assert.ok(reports[3].final);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

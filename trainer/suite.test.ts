@@ -4,30 +4,33 @@ import { RLJobSpec } from "../api/rljob.ts";
 import { Rng } from "./rng.ts";
 import { loadSuite, sftExamples, type DataRequest, type SuiteProblem, type TaskSuite } from "./suite.ts";
 import { codeLevels, type CodeProblem } from "./tasks/code.ts";
-import { splitOf } from "./tasks/dataset.ts";
+import { mathKey, placeCode, splitOf, type Split } from "./tasks/dataset.ts";
 import type { MathProblem } from "./tasks/math.ts";
 
-const request = (split: "train" | "eval", prompts: number): DataRequest => ({ levels: [1, 2, 3], prompts, seed: 1, split, evalPrompts: 60 });
+const request = (split: Split, prompts: number): DataRequest => ({ levels: [1, 2, 3], prompts, seed: 1, split });
 
 const ids = (s: TaskSuite, text: string) => [...s.tokenizer.encode(text), s.tokenizer.eos];
 
-test("the code suite draws train and eval problems that never share a prompt", async () => {
+test("the code suite draws train, validation and test problems that never share a problem", async () => {
   const s = await loadSuite("code");
-  const train = s.problems(request("train", 400));
-  const held = s.problems(request("eval", 60));
-  assert.equal(train.length, 400);
-  assert.equal(held.length, 60);
-  const heldPrompts = new Set(held.map((p) => p.prompt));
-  assert.equal(heldPrompts.size, held.length);
-  for (const p of train) assert.ok(!heldPrompts.has(p.prompt), p.prompt);
-  for (const p of held) assert.equal(splitOf(p.prompt), "eval");
+  const keys = (split: Split, n: number) => {
+    const ps = s.problems(request(split, n)) as CodeProblem[];
+    assert.equal(ps.length, n, split);
+    for (const p of ps) assert.equal(placeCode(p).split, split, p.prompt);
+    return new Set(ps.map((p) => placeCode(p).key));
+  };
+  const [train, validation, test] = [keys("train", 400), keys("validation", 60), keys("test", 60)];
+  assert.equal(validation.size, 60);
+  assert.equal(test.size, 60);
+  for (const k of [...validation, ...test]) assert.ok(!train.has(k), k);
+  for (const k of test) assert.ok(!validation.has(k), k);
 });
 
 test("the code suite's teacher traces score 1 and a wrong response scores 0 through the sandbox", async () => {
   const s = await loadSuite("code");
   const rng = new Rng(2);
   // Three problems keep the sandbox children few; the full sweep is in rewards/code.test.ts.
-  for (const p of s.problems(request("eval", 3))) {
+  for (const p of s.problems(request("test", 3))) {
     const [a, b] = s.teacher(p, rng, 2);
     assert.equal(await s.score(ids(s, a), p), 1, `${p.prompt} ${a}`);
     assert.equal(await s.score(s.tokenizer.encode(b), p), 1, `${p.prompt} ${b}`);
@@ -41,7 +44,7 @@ test("the code suite scores a batch of right and wrong rollouts through the sand
   const rng = new Rng(4);
   const right = (p: SuiteProblem) => ids(s, s.teacher(p, rng, 1)[0]);
   const wrong = (p: SuiteProblem) => ids(s, `\`\`\`js\nconst ${(p as CodeProblem).entryPoint} = () => null;\n\`\`\``);
-  const [a, b, c] = s.problems(request("eval", 3));
+  const [a, b, c] = s.problems(request("test", 3));
   // The pattern differs from its reverse and from every rotation, so rewards out of order fail.
   const items = [
     { response: right(a), problem: a }, { response: wrong(a), problem: a }, { response: wrong(b), problem: b },
@@ -55,7 +58,7 @@ test("the code suite scores a batch of right and wrong rollouts through the sand
 test("the math suite's batch score is its one-at-a-time score, item by item", async () => {
   const s = await loadSuite("math");
   const rng = new Rng(5);
-  const items = s.problems(request("eval", 4)).flatMap((p) => [
+  const items = s.problems(request("test", 4)).flatMap((p) => [
     { response: ids(s, s.teacher(p, rng, 1)[0]), problem: p },
     { response: ids(s, "\\boxed{no}"), problem: p },
   ]);
@@ -75,7 +78,7 @@ test("the code suite's SFT examples fit the demo model's 128-token context", asy
 test("the math suite scores its teacher traces 1 and a wrong answer 0", async () => {
   const s = await loadSuite("math");
   const rng = new Rng(3);
-  for (const p of s.problems(request("eval", 6))) {
+  for (const p of s.problems(request("test", 6))) {
     assert.equal(await s.score(ids(s, s.teacher(p, rng, 1)[0]), p), 1, p.prompt);
     assert.equal(await s.score(ids(s, "\\boxed{no}"), p), 0, p.prompt);
   }
@@ -90,7 +93,7 @@ const rewardCode = (code: { timeoutMs?: number; memoryMb?: number }) => RLJobSpe
 const preluded = (s: TaskSuite, p: SuiteProblem, prelude: string) => ids(s, `\`\`\`js\n${prelude}\n${(p as CodeProblem).solutions[0]}\n\`\`\``);
 
 test("the code suite gives each solution the timeoutMs of spec.reward.code: a 3 s solution passes at 5000 and fails at 1000", async () => {
-  const [p] = (await loadSuite("code")).problems(request("eval", 1));
+  const [p] = (await loadSuite("code")).problems(request("test", 1));
   // Wall-clock, not a loop count, so a loaded machine cannot make it faster or much slower. The
   // prelude runs once per hidden test (each test gets a fresh realm), so the run takes 3 s in all.
   const busy = `const t0 = Date.now(); while (Date.now() - t0 < ${Math.ceil(3000 / (p as CodeProblem).hiddenTests.length)}) {}`;
@@ -104,7 +107,7 @@ test("the code suite gives each solution the timeoutMs of spec.reward.code: a 3 
 });
 
 test("the code suite gives each solution the memoryMb of spec.reward.code: a 150 MB heap passes at 512 and fails at 64", async () => {
-  const [p] = (await loadSuite("code")).problems(request("eval", 1));
+  const [p] = (await loadSuite("code")).problems(request("test", 1));
   // Plain doubles live on the V8 heap, which memoryMb caps (a typed array would live outside it).
   // The prelude runs once per hidden test, so the deadline is set far off: only memory decides.
   const heap = "const xs = []; for (let i = 0; i < 150 * 131072; i++) xs.push(i + 0.5);";
@@ -115,29 +118,32 @@ test("the code suite gives each solution the memoryMb of spec.reward.code: a 150
   assert.deepEqual(verdicts, [[1], [0]]);
 });
 
-// The held-out split as training draws it (cli.ts calls problems() for both sets).
-test("the math suite's train and held-out problems never share a prompt, whatever the seeds", async () => {
+// The splits as training draws them (cli.ts calls problems() for each set).
+test("the math suite's train, validation and test problems never share a canonical problem, whatever the seeds", async () => {
   const s = await loadSuite("math");
-  const train = s.problems({ levels: [1, 2], prompts: 800, seed: 1, split: "train", evalPrompts: 200 });
-  const held = s.problems({ levels: [1, 2], prompts: 200, seed: 2, split: "eval", evalPrompts: 200 });
-  assert.equal(train.length, 800);
-  assert.equal(held.length, 200);
-  const trainPrompts = new Set(train.map((p) => p.prompt));
-  for (const p of held) assert.ok(!trainPrompts.has(p.prompt), p.prompt);
-  for (const p of train) assert.equal(splitOf(p.prompt), "train", p.prompt);
-  for (const p of held) assert.equal(splitOf(p.prompt), "eval", p.prompt);
+  const keys = (split: Split, prompts: number, seed: number) => {
+    const ps = s.problems({ levels: [1, 2], prompts, seed, split });
+    assert.equal(ps.length, prompts, split);
+    for (const p of ps) if (split !== "train") assert.equal(splitOf(mathKey(p)), split, p.prompt);
+    return new Set(ps.map(mathKey));
+  };
+  const [train, validation, test] = [keys("train", 800, 1), keys("validation", 200, 2), keys("test", 200, 3)];
+  for (const k of [...validation, ...test]) assert.ok(!train.has(k), k);
+  for (const k of test) assert.ok(!validation.has(k), k);
 });
 
-test("the math suite's held-out set of a small level holds each prompt once: fewer than asked rather than repeats", async () => {
+test("the math suite's held-out sets of a small level hold each problem once: fewer than asked rather than repeats, or twins", async () => {
   const s = await loadSuite("math");
-  const held = s.problems({ levels: [1], prompts: 1000, seed: 0, split: "eval", evalPrompts: 1000 });
-  assert.ok(held.length > 50 && held.length < 1000, `${held.length}`);
-  assert.equal(new Set(held.map((p) => p.prompt)).size, held.length);
+  for (const split of ["validation", "test"] as const) {
+    const held = s.problems({ levels: [1], prompts: 1000, seed: 0, split });
+    assert.ok(held.length > 50 && held.length < 1000, `${split}: ${held.length}`);
+    assert.equal(new Set(held.map(mathKey)).size, held.length, split);
+  }
 });
 
 test("sftExamples gives every problem the asked number of teacher traces, each ending with eos", async () => {
   const s = await loadSuite("math");
-  const problems = s.problems({ levels: [3], prompts: 50, seed: 4, split: "train", evalPrompts: 0 });
+  const problems = s.problems({ levels: [3], prompts: 50, seed: 4, split: "train" });
   const examples = sftExamples(s, problems, 3, 1);
   assert.equal(examples.length, 150);
   for (const [i, e] of examples.entries()) {
@@ -187,30 +193,38 @@ test("no held-out math problem of level 1 or 2 is in training with its terms reo
   const s = await loadSuite("math");
   for (const level of [1, 2]) {
     // 20,000 training draws hold nearly every distinct level-1 prompt, so a twin would be found.
-    const train = s.problems({ levels: [level], prompts: 20000, seed: 3, split: "train", evalPrompts: 200 });
-    const held = s.problems({ levels: [level], prompts: 200, seed: 4, split: "eval", evalPrompts: 200 }) as MathProblem[];
-    assert.ok(held.length > 50, `${held.length}`);
-    assert.deepEqual(twinsIn(held, train, sumRewrites), [], `level ${level}`);
+    const train = s.problems({ levels: [level], prompts: 20000, seed: 3, split: "train" });
+    for (const split of ["validation", "test"] as const) {
+      const held = s.problems({ levels: [level], prompts: 200, seed: 4, split }) as MathProblem[];
+      assert.ok(held.length > 50, `${held.length}`);
+      assert.deepEqual(twinsIn(held, train, sumRewrites), [], `level ${level} ${split}`);
+    }
   }
 });
 
 test("no held-out code problem is in training with the same example up to its family's symmetry (add(3, -4) held out, add(-4, 3) trained)", async () => {
   const s = await loadSuite("code");
-  const train = s.problems({ levels: codeLevels, prompts: 20000, seed: 3, split: "train", evalPrompts: 200 });
-  const held = s.problems({ levels: codeLevels, prompts: 200, seed: 4, split: "eval", evalPrompts: 200 }) as CodeProblem[];
-  assert.deepEqual(twinsIn(held, train, codeRewrites), []);
+  const train = s.problems({ levels: codeLevels, prompts: 20000, seed: 3, split: "train" });
+  for (const split of ["validation", "test"] as const) {
+    const held = s.problems({ levels: codeLevels, prompts: 200, seed: 4, split }) as CodeProblem[];
+    assert.deepEqual(twinsIn(held, train, codeRewrites), [], split);
+  }
 });
 
-/** workedSums are the two-term sums and differences a text writes out, "23-9" in "23-9: 13-9=4", overlapping ones included. */
-const workedSums = (text: string) => [...text.matchAll(/(?<![0-9])(?=(\d+[+-]\d+)(?![0-9]))/g)].map((m) => m[1]);
+/** workedSums are the two-term sums and differences a text writes out, "23-9" in "23-9: 13-9=4", overlapping ones included ("-10+22" is not 10+22). */
+const workedSums = (text: string) => [...text.matchAll(/(?<![0-9-])(?=(\d+[+-]\d+)(?![0-9]))/g)].map((m) => m[1]);
 
-test("no held-out level-1 problem, in either order, is written out in a level-1 or level-2 training prompt or teacher trace", async () => {
+test("no held-out level-1 problem, in either order, is worked out in a level-1 or level-2 teacher trace", async () => {
   const s = await loadSuite("math");
   // SFT trains on levels 1 and 2 at once (examples/pipeline.yaml): a level-2 trace works its
   // first step, a level-1 problem, in full columns ("23-9+14": "23-9: 13-9=4, 2-0-1=1, so 14; ...").
-  const train = [1, 2].flatMap((level) => s.problems({ levels: [level], prompts: 5000, seed: 5, split: "train", evalPrompts: 200 }));
-  const written = new Set(sftExamples(s, train, 4, 6).flatMap((e) => workedSums(s.tokenizer.decode([...e.prompt, ...e.response]))));
-  const held = s.problems({ levels: [1], prompts: 200, seed: 4, split: "eval", evalPrompts: 200 }) as MathProblem[];
-  const seen = held.filter((p) => sumRewrites(p).some((r) => written.has(r.slice("Compute ".length, -1)))).map((p) => p.prompt);
-  assert.deepEqual(seen, []);
+  // Prompts are left out: 19-18 stands in "Compute 46+19-18." but no trace of it works 19-18.
+  const train = [1, 2].flatMap((level) => s.problems({ levels: [level], prompts: 5000, seed: 5, split: "train" }));
+  const written = new Set(sftExamples(s, train, 4, 6).flatMap((e) => workedSums(s.tokenizer.decode(e.response))));
+  for (const split of ["validation", "test"] as const) {
+    const held = s.problems({ levels: [1], prompts: 200, seed: 4, split }) as MathProblem[];
+    assert.ok(held.length > 50, `${held.length}`);
+    const seen = held.filter((p) => sumRewrites(p).some((r) => written.has(r.slice("Compute ".length, -1)))).map((p) => p.prompt);
+    assert.deepEqual(seen, [], split);
+  }
 });

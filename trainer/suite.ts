@@ -8,7 +8,7 @@ import { mathReward } from "./rewards/math.ts";
 import { Rng } from "./rng.ts";
 import type { SandboxLimits } from "./sandbox/sandbox.ts";
 import { codeProblem, teacherCodes, type CodeProblem } from "./tasks/code.ts";
-import { splitOf } from "./tasks/dataset.ts";
+import { placeCode, placeMath, type Placement, type Split } from "./tasks/dataset.ts";
 import { mathProblem, type MathProblem } from "./tasks/math.ts";
 import { teacherSolutions } from "./tasks/teacher.ts";
 import { Tokenizer } from "./tokenizer.ts";
@@ -31,14 +31,12 @@ export interface SuiteProblem {
   prompt: string;
 }
 
-/** DataRequest selects problems: family, levels, count, seed and split. */
+/** DataRequest selects problems: levels, count, seed and split (tasks/dataset.ts says what each split is for). */
 export interface DataRequest {
   levels: number[];
   prompts: number;
   seed: number;
-  split: "train" | "eval";
-  /** evalPrompts is the size of the held-out set the training split must avoid. */
-  evalPrompts: number;
+  split: Split;
 }
 
 /** TaskSuite is one task family as the loops consume it. */
@@ -71,20 +69,24 @@ export function sftExamples(s: TaskSuite, problems: SuiteProblem[], perPrompt: n
   return out;
 }
 
+const streams: Record<Split, number> = { train: 1, validation: 2, test: 3 };
+
 /**
- * splitDraws draws problems until it has r.prompts on the requested side of a fixed split rule
- * (a predicate on the prompt text), so train and eval never share a prompt whatever the seed.
+ * splitDraws draws problems until it has r.prompts in the requested split of a fixed rule
+ * (place: a problem's canonical key and split), so no two splits share a problem, however it is
+ * written and whatever the seeds.
  */
-export function splitDraws<P extends SuiteProblem>(draw: (rng: () => number, level: number) => P, inEval: (prompt: string) => boolean, r: DataRequest): P[] {
-  const rng = new Rng(r.seed * 2 + (r.split === "eval" ? 1 : 2));
+export function splitDraws<P extends SuiteProblem>(draw: (rng: () => number, level: number) => P, place: (p: P) => Placement, r: DataRequest): P[] {
+  const rng = new Rng(r.seed * 3 + streams[r.split]);
   const out: P[] = [];
   const seen = new Set<string>();
   for (let tries = 0; out.length < r.prompts && tries < r.prompts * 200; tries++) {
     const p = draw(rng.fn(), r.levels[tries % r.levels.length]);
-    if (inEval(p.prompt) !== (r.split === "eval")) continue;
-    // Held-out prompts are distinct; training prompts may repeat, as draws do.
-    if (r.split === "eval" && seen.has(p.prompt)) continue;
-    seen.add(p.prompt);
+    const { key, split } = place(p);
+    if (split !== r.split) continue;
+    // A held-out set holds each problem once (17+8 or 8+17, not both); training problems may repeat, as draws do.
+    if (r.split !== "train" && seen.has(key)) continue;
+    seen.add(key);
     out.push(p);
   }
   return out;
@@ -94,9 +96,6 @@ export function splitDraws<P extends SuiteProblem>(draw: (rng: () => number, lev
 function responseText(t: SuiteTokenizer, response: number[]): string {
   return t.decode(response.filter((id) => id !== t.eos));
 }
-
-/** inEval is the split rule both task families share: a hash of the prompt text (tasks/dataset.ts). */
-const inEval = (prompt: string) => splitOf(prompt) === "eval";
 
 /** SuiteOptions are the job's settings a suite scores with. */
 export interface SuiteOptions {
@@ -112,7 +111,7 @@ export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown, 
     return {
       name: "code",
       tokenizer,
-      problems: (r) => splitDraws(codeProblem, inEval, r),
+      problems: (r) => splitDraws(codeProblem, placeCode, r),
       teacher: (p, rng, n) => teacherCodes(p as CodeProblem, rng.fn(), n),
       // Runs the hidden tests in a sandboxed child process; never throws.
       score: (response, p) => codeReward(responseText(tokenizer, response), p as CodeProblem, limits),
@@ -125,7 +124,7 @@ export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown, 
   return {
     name: "math",
     tokenizer,
-    problems: (r) => splitDraws(mathProblem, inEval, r),
+    problems: (r) => splitDraws(mathProblem, placeMath, r),
     teacher: (p, rng, n) => teacherSolutions(p as MathProblem, rng.fn(), n),
     score,
     scoreBatch: (items) => Promise.all(items.map((it) => score(it.response, it.problem))),

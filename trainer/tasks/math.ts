@@ -80,6 +80,35 @@ function formOf(rng: Rand, level: number): Form {
   }
 }
 
+/** drawable says whether formOf can draw f: its level's ranges, as formOf's header lists them. */
+export function drawable(f: Form): boolean {
+  const within = (x: number, lo: number, hi: number) => Number.isInteger(x) && x >= lo && x <= hi;
+  switch (f.level) {
+    case 1:
+      return within(f.a, 0, 30) && within(f.b, 0, f.op === "-" ? f.a : 30);
+    case 2:
+      return [f.a, f.b, f.c].every((x) => within(x, 1, 50));
+    case 3:
+      return f.shape === "a/b+c"
+        ? within(f.b, 2, 9) && within(f.a / f.b, 1, 9) && within(f.c, 1, 20)
+        : within(f.a, 2, 12) && within(f.b, 2, 12) && within(f.c, 1, 20);
+    case 4:
+      return within(f.a, 1, 8) && within(f.b, 2, 9) && within(f.c, 1, 8) && within(f.d, 2, 9);
+    case 5:
+      return within(f.a, 2, 9) && within(f.b, -20, 20) && within((f.c - f.b) / f.a, -9, 12);
+  }
+}
+
+/**
+ * sumForm is the level-1 problem x op y is a rewrite of, when formOf can draw one: -9+23 is
+ * 23-9; 9-23 and -9-23 are none (a level-1 prompt starts with its larger or only positive term).
+ */
+export function sumForm(x: number, op: "+" | "-", y: number): Form | undefined {
+  if (x < 0 && op === "-") return undefined;
+  const f: Form = x >= 0 ? { level: 1, a: x, op, b: y } : { level: 1, a: y, op: "-", b: -x };
+  return drawable(f) ? f : undefined;
+}
+
 /** text renders a form as the prompt says it; value computes its exact answer. */
 export function describe(f: Form): { prompt: string; answer: string } {
   switch (f.level) {

@@ -6,7 +6,7 @@
 // A model trained on one fixed trace per prompt collapses to near-zero entropy and leaves the
 // temperature loop nothing to steer. Every trace ends in \boxed{answer}.
 import { addColumns, signedStep, subColumns } from "./columns.ts";
-import { gcd, signed, type Form, type MathProblem } from "./math.ts";
+import { drawable, gcd, signed, sumForm, type Form, type MathProblem } from "./math.ts";
 import { distinctDraws, pick, type Rand } from "./random.ts";
 
 type Route = (f: never, r: string) => string;
@@ -85,6 +85,60 @@ const level5: Route[] = [
 ];
 
 const routes: Record<number, Route[]> = { 1: level1, 2: level2, 3: level3, 4: level4, 5: level5 };
+
+/**
+ * workedForms are the other problems a form's traces work out whole, on any route or check line,
+ * as forms formOf can draw: a level-2 trace works its steps, level-1 problems, in full columns
+ * ("23-9+14": "23-9: 13-9=4, 2-0-1=1, so 14; 14+14: ..."), and a level-5 trace solves the
+ * level-5 problem ax=c-b on its way. A model trained on such a trace has seen those problems
+ * answered, so the split keeps them out of training when they are held out (tasks/dataset.ts).
+ * Column facts are not listed: every trace is built of them. Keep this beside the routes: a
+ * new route that works another problem whole must add it here.
+ */
+export function workedForms(f: Form): Form[] {
+  const steps = (x: number, op: "+" | "-", y: number) => {
+    const s = signedStep(x, op, y);
+    return { value: s.value, forms: [sumForm(x, op, y), sumForm(...s.worked)] };
+  };
+  let forms: (Form | undefined)[];
+  switch (f.level) {
+    case 1:
+      forms = [];
+      break;
+    case 2: {
+      const first = steps(f.a, f.op1, f.b);
+      const regrouped = steps(f.a, f.op2, f.c);
+      forms = [...first.forms, ...steps(first.value, f.op2, f.c).forms, ...regrouped.forms, ...steps(regrouped.value, f.op1, f.b).forms];
+      break;
+    }
+    case 3: {
+      const { a, b, c } = f;
+      const table = {
+        "ab+c": [sumForm(a * b, "+", c)],
+        "ab-c": [sumForm(a * b, "-", c)],
+        "a+bc": [sumForm(c, "+", a * b)],
+        "(a+b)c": [sumForm(a, "+", b), sumForm(a * c, "+", b * c)],
+        "a/b+c": [sumForm(a / b, "+", c)],
+      };
+      forms = table[f.shape];
+      break;
+    }
+    case 4: {
+      // The common-denominator route: 1/2+1/3 works 3/6+2/6.
+      const l = (f.b * f.d) / gcd(f.b, f.d);
+      forms = [{ level: 4, a: (f.a * l) / f.b, b: l, op: f.op, c: (f.c * l) / f.d, d: l }];
+      break;
+    }
+    case 5: {
+      // c-(b) on every route, the level-5 problem ax=c-b, and the check a*x+b as a level-3 problem.
+      const x = (f.c - f.b) / f.a;
+      const check: Form = { level: 3, shape: f.b < 0 ? "ab-c" : "ab+c", a: f.a, b: x, c: Math.abs(f.b) };
+      forms = [f.b < 0 ? sumForm(f.c, "+", -f.b) : sumForm(f.c, "-", f.b), { level: 5, a: f.a, b: 0, c: f.c - f.b }, check];
+      break;
+    }
+  }
+  return forms.filter((w): w is Form => w !== undefined && drawable(w));
+}
 
 /** check renders an optional verification line (substitution or inverse operation). */
 function check(f: Form, r: string): string {
