@@ -1,11 +1,14 @@
 // trainer-toy: a toy task for the loop tests — single-digit addition in a 15-symbol character
 // vocabulary ("3+4=" → "7" then end-of-sequence). It stands in for the generated math tasks so
-// the engine's loops can be tested on their own; training never uses it.
+// the engine's loops can be tested on their own; training never uses it. Like those tasks it has
+// train, validation and test splits by canonical form, so a test's held-out figure is held out.
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import type { BackendState } from "../trainer/backend.ts";
 import type { SftExample } from "../trainer/sft.ts";
 import type { Rng } from "../trainer/rng.ts";
+import { canonicalExpr } from "../trainer/tasks/canonical.ts";
+import { splitOf, type Split } from "../trainer/tasks/dataset.ts";
 
 const SYMBOLS = "0123456789+=";
 /** toyVocab lists the toy ids: the 12 symbols, then eos, bos, pad. */
@@ -37,13 +40,29 @@ export interface ToyProblem {
   answer: string;
 }
 
-/** toyProblems draws n addition problems with a + b below `max`. */
-export function toyProblems(rng: Rng, n: number, max = 10): ToyProblem[] {
-  return Array.from({ length: n }, () => {
+/**
+ * toySplit is the split of a toy problem, by its canonical form as the generated tasks' are (3+4
+ * and 4+3 are one problem). With only 55 problems, a fifth is test, so a held-out figure rests
+ * on more than a handful.
+ */
+export function toySplit(p: ToyProblem): Split {
+  return splitOf(`toy ${canonicalExpr(`${p.a}+${p.b}`)}`, { test: 0.2, validation: 0.1 });
+}
+
+/**
+ * toyProblems draws n addition problems with operands below `max`, from one split when given
+ * (with max 10: 68 ordered prompts train, 20 validation, 12 test); without one, from all, for
+ * tests that claim nothing about held-out accuracy.
+ */
+export function toyProblems(rng: Rng, n: number, split?: Split, max = 10): ToyProblem[] {
+  const out: ToyProblem[] = [];
+  while (out.length < n) {
     const a = rng.int(max);
     const b = rng.int(max);
-    return { a, b, answer: String(a + b) };
-  });
+    const p = { a, b, answer: String(a + b) };
+    if (split === undefined || toySplit(p) === split) out.push(p);
+  }
+  return out;
 }
 
 /** toyPrompt is the prompt ids of a problem (bos, "a+b="). */

@@ -14,7 +14,7 @@ test("avg@k scores each sampled chunk in one call and agrees with scoring rollou
   // An untrained model: its responses are noise, which is all this test needs from it.
   const cfg = GPTConfigSchema.parse({ vocab: toyVocab.size, d: 16, layers: 1, heads: 2, ctx: 32 });
   const be = new CpuBackend(cfg, initParams(cfg, new Rng(3)), OptimConfigSchema.parse({}), createWasmKernels({ threads: 1 }));
-  const problems = toyProblems(new Rng(4), 6).map((p) => ({ prompt: toyPrompt(p), problem: p }));
+  const problems = toyProblems(new Rng(4), 6, "test").map((p) => ({ prompt: toyPrompt(p), problem: p }));
   // 6 prompts × k=4 = 24 samples in two chunks of 12; 20 new tokens leave room to reach eos.
   const spec: EvalSpec = { k: 4, temperature: 1, topP: 1, maxNewTokens: 20, eos: toyVocab.eos, batch: 12, seed: 1 };
   // A reward some noise earns and some does not.
