@@ -31,6 +31,14 @@ test("a job line shows phase, stage, epoch and the temperature loop's figures", 
   assert.match(line, /reward 0\.50 T 0\.80 H 0\.250/);
 });
 
+test("a job line labels the per-epoch accuracy validation and shows the test accuracy only once the job has one", () => {
+  const running = progressLine(jobView({ ...rl, status: { ...rl.status, metrics: { reward: 0.5, accuracy: 0.42 } } }));
+  assert.match(running, / val 0\.42 reward 0\.50/);
+  assert.doesNotMatch(running, /test/);
+  const done = progressLine(jobView({ ...rl, status: { ...rl.status, phase: "Succeeded", metrics: { reward: 0.5, accuracy: 0.42, testAccuracy: 0.38 } } }));
+  assert.match(done, / val 0\.42 test 0\.38 reward 0\.50/);
+});
+
 test("the chart lists every recorded epoch with its decision", () => {
   const chart = temperatureChart(jobView(rl));
   assert.match(chart, /target 0\.25/);

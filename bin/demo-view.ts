@@ -1,6 +1,7 @@
 // demo-view: renders the demo's progress — one line per job with a progress bar, its phase,
-// stage, epoch and latest figures — and, at the end, the RL temperature loop as a chart of
-// temperature and entropy per epoch. Pure: status objects in, text out.
+// stage, epoch and latest figures ("val" the validation accuracy of the last evaluated epoch,
+// "test" the test split's, once the job has ended) — and, at the end, the RL temperature loop as
+// a chart of temperature and entropy per epoch. Pure: status objects in, text out.
 import asciichart from "asciichart";
 
 /** JobView is the part of an SFTJob or RLJob the demo shows. */
@@ -13,7 +14,9 @@ export interface JobView {
   epochs?: number;
   attempt?: number;
   loss?: number;
+  /** accuracy is the last validation accuracy; testAccuracy the test split's, measured once when the job ends. */
   accuracy?: number;
+  testAccuracy?: number;
   reward?: number;
   temperature?: number;
   entropy?: number;
@@ -44,6 +47,7 @@ export function jobView(o: Obj): JobView {
     attempt: num(status.attempt),
     loss: num(metrics.loss),
     accuracy: num(metrics.accuracy),
+    testAccuracy: num(metrics.testAccuracy),
     reward: num(metrics.reward),
     temperature: num(temp.current),
     entropy: num(temp.entropy),
@@ -68,7 +72,7 @@ export function progressLine(j: JobView): string {
   const epoch = j.epoch ?? 0;
   const head = `${j.kind.padEnd(6)} ${j.name.padEnd(22)} ${(j.phase ?? "-").padEnd(9)}`;
   const where = `${j.stage ?? ""}${epochs > 0 ? ` ${epoch}/${epochs}` : ""}`.trim().padEnd(16);
-  const figures = `${fmt("loss", j.loss)}${fmt("acc", j.accuracy, 2)}${fmt("reward", j.reward, 2)}${fmt("T", j.temperature, 2)}${fmt("H", j.entropy)}${j.attempt !== undefined && j.attempt > 1 ? ` attempt ${j.attempt}` : ""}`;
+  const figures = `${fmt("loss", j.loss)}${fmt("val", j.accuracy, 2)}${fmt("test", j.testAccuracy, 2)}${fmt("reward", j.reward, 2)}${fmt("T", j.temperature, 2)}${fmt("H", j.entropy)}${j.attempt !== undefined && j.attempt > 1 ? ` attempt ${j.attempt}` : ""}`;
   return `${head} ${bar(epoch, epochs)} ${where}${figures}`;
 }
 
@@ -81,6 +85,6 @@ export function temperatureChart(j: JobView): string {
   const ents = h.map((e) => e.entropy);
   const goal = h.map(() => target);
   const chart = asciichart.plot([temps, ents, goal], { height: 10, format: (x: number) => x.toFixed(2).padStart(6) });
-  const rows = h.map((e, i) => `  epoch ${String(i + 1).padStart(2)}  T ${e.temperature.toFixed(2)}  H ${e.entropy.toFixed(3)}  -> next T ${e.nextTemperature.toFixed(2)}${e.reward === undefined ? "" : `  reward ${e.reward.toFixed(2)}`}${e.accuracy === undefined ? "" : `  acc ${e.accuracy.toFixed(2)}`}`);
+  const rows = h.map((e, i) => `  epoch ${String(i + 1).padStart(2)}  T ${e.temperature.toFixed(2)}  H ${e.entropy.toFixed(3)}  -> next T ${e.nextTemperature.toFixed(2)}${e.reward === undefined ? "" : `  reward ${e.reward.toFixed(2)}`}${e.accuracy === undefined ? "" : `  val ${e.accuracy.toFixed(2)}`}`);
   return `${j.name}: temperature (first line), temperature-adjusted entropy (second), target ${target} (flat)\n${chart}\n${rows.join("\n")}`;
 }

@@ -85,6 +85,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       process.stdout.write(r.out);
       if (!r.ok) return 1;
     }
+    process.stdout.write("val: validation accuracy of the last evaluated epoch (held-out problems the recipe is tuned on); test: the test split, held out from both, measured once when a job ends.\n");
     const deadline = Date.now() + Number(values["timeout-minutes"]) * 60_000;
     let last = "";
     let seen: JobView[] = [];
