@@ -14,6 +14,12 @@ export const conditionTypes = {
   Succeeded: "Succeeded",
   /** Failed is True once the job gave up (restart budget spent or unrecoverable); final. */
   Failed: "Failed",
+  /**
+   * SandboxDegraded is True while the latest epoch report says code rollouts run without network
+   * isolation on the trainer's node, False once one says they are isolated; absent on jobs that
+   * run no code. Set by the report endpoint; the reconciler keeps it as it is.
+   */
+  SandboxDegraded: "SandboxDegraded",
 } as const;
 
 /** reasons are the CamelCase reasons conditions and Events carry; each says what a user can act on. */
@@ -50,6 +56,10 @@ export const reasons = {
   NotFailed: "NotFailed",
   /** ChildrenDeleted (Event only): ttlSecondsAfterFinished passed and the children were deleted; the job is kept. */
   ChildrenDeleted: "ChildrenDeleted",
+  /** NetworkNotIsolated: SandboxDegraded is True; the node lets the sandbox create no network namespace, so code rollouts can open sockets. */
+  NetworkNotIsolated: "NetworkNotIsolated",
+  /** NetworkIsolated: SandboxDegraded is False; code rollouts run in a network namespace with no interfaces. */
+  NetworkIsolated: "NetworkIsolated",
 } as const;
 
 /** Reason is one of reasons' values. */

@@ -31,10 +31,25 @@ export function parseReportPath(path: string): ReportedJob | undefined {
   return info === undefined ? undefined : { kind: info.kind, namespace, name };
 }
 
+/**
+ * unrunnableExitCode is the trainer's exit code when its job cannot run on its node as specified
+ * (today: spec.reward.code.isolation is Required and the sandbox cannot isolate the network).
+ * The operator fails such a job at once rather than replacing the gang: a cluster's nodes mostly
+ * share their kernel settings, so the next attempt would fail the same way.
+ */
+export const unrunnableExitCode = 3;
+
 /** entropyPoint is the entropy of the same rollouts re-measured at another temperature. */
 export const entropyPoint = z.strictObject({
   temperature: z.number().gt(0).max(10),
   entropy: z.number().min(0).max(20),
+});
+
+/** sandboxReport is what the trainer's probe found the code sandbox may take away from a solution on its node. */
+export const sandboxReport = z.strictObject({
+  isolation: z.enum(["NetworkNamespace", "None"])
+    .describe("isolation is NetworkNamespace when solutions run in a network namespace with no interfaces, None when they share the pod's network."),
+  reason: z.string().max(1024).optional().describe("reason says why there is no isolation: what the probe tried and what the node answered."),
 });
 
 /** EpochReport is what the trainer sends at the end of every epoch. */
@@ -57,6 +72,7 @@ export const EpochReport = z.strictObject({
   responseLength: z.number().min(0).optional(),
   truncationRate: z.number().min(0).max(1).optional(),
   final: z.boolean().default(false).describe("final is true on the report of the last epoch of the last stage."),
+  sandbox: sandboxReport.optional().describe("sandbox is the code sandbox's isolation on the reporting pod, on every report of a job that runs code."),
 });
 
 /** ReportReply is the operator's answer: the temperature for the next epoch. */

@@ -78,6 +78,8 @@ export const reward = z
     code: z.strictObject({
       timeoutMs: z.int().min(10).max(600000).default(2000).describe("timeoutMs is the wall-clock limit for running one solution's tests. Default 2000."),
       memoryMb: z.int().min(16).max(65536).default(256).describe("memoryMb is the memory limit of the sandbox. Default 256."),
+      isolation: z.enum(["Required", "BestEffort"]).default("BestEffort")
+        .describe("isolation is whether code rollouts must run without network access: Required fails the run at start (and so the job) on a node where the sandbox cannot enter a user and network namespace; BestEffort runs them there anyway, with a Warning Event and the SandboxDegraded condition. Default BestEffort."),
     }).prefault({}).describe("code rewards 1 iff every hidden test passes in the sandbox."),
   })
   .describe("reward scores rollouts: math is 1 iff the \\boxed{} answer is equivalent to the reference; code is 1 iff all hidden tests pass.");
