@@ -83,3 +83,39 @@ test("progress is one JSON object per line, or a readable line with --pretty", (
   assert.equal(j.loss, 1.5);
   assert.match(lines[1], /step\s+loss=1\.5\n$/);
 });
+
+test("an RLJob on code that requires isolation exits 3 at start, naming the field and the fix, on a node where the sandbox cannot isolate the network", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "trainer-cli-"));
+  try {
+    const config = (isolation: string) => JSON.stringify({
+      kind: "RLJob", name: "a", checkpointDir: join(dir, "ck"),
+      spec: { initFrom: { checkpoint: `file://${join(dir, "none")}` }, stages: [{ name: "s", maxResponseLength: 8, data: { task: "code" } }], reward: { code: { isolation } } },
+    });
+    const start = async (isolation: string, env: NodeJS.ProcessEnv) => {
+      const file = join(dir, `${isolation}.json`);
+      await writeFile(file, config(isolation));
+      try {
+        await run(process.execPath, [bin, "rl", "--config", file], { env });
+        return { code: 0, stdout: "", stderr: "" };
+      } catch (e) {
+        return e as { code: number; stdout: string; stderr: string };
+      }
+    };
+    // No unshare on PATH: the probe finds no way to a network namespace, as on a node without util-linux.
+    const bare = { PATH: join(dir, "empty") };
+    const refused = await start("Required", bare);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /spec\.reward\.code\.isolation is Required, but the code sandbox cannot isolate the network on this node \(no network namespace as uid \d+: .*ENOENT/);
+    assert.match(refused.stderr, /allow unprivileged user namespaces on the node.*or set spec\.reward\.code\.isolation to BestEffort/);
+    // BestEffort starts there, saying loudly that it is unisolated (it then fails for want of a checkpoint).
+    const degraded = await start("BestEffort", bare);
+    assert.equal(degraded.code, 1);
+    assert.match(degraded.stdout, /"event":"sandbox-degraded","isolation":"None"/);
+    // And where the node grants a network namespace, Required starts too.
+    const isolated = await start("Required", { PATH: process.env.PATH });
+    assert.equal(isolated.code, 1, isolated.stderr);
+    assert.match(isolated.stdout, /"event":"sandbox","isolation":"NetworkNamespace"/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -15,6 +15,7 @@ import { parse as parseYaml } from "yaml";
 import { initialTemperature, nextTemperature } from "../api/temperature-policy.ts";
 import type { HistoryEntry } from "../api/rljob.ts";
 import { TrainerConfig } from "../api/trainer-config.ts";
+import { unrunnableExitCode } from "../api/report.ts";
 import { OptimConfigSchema } from "./adamw.ts";
 import { CpuBackend, type Backend } from "./backend.ts";
 import { loadCheckpoint, type Checkpoint } from "./checkpoint.ts";
@@ -28,6 +29,7 @@ import { Rng } from "./rng.ts";
 import { runSft, type SftEpochReport } from "./sft.ts";
 import { loadSuite, promptIds, sftExamples, type SuiteProblem, type TaskSuite } from "./suite.ts";
 import { epochReportOfRl, reportHooks, type ReportOptions } from "./report-client.ts";
+import { checkSandbox, type SandboxReport } from "./sandbox/isolation.ts";
 import { param } from "./tensor.ts";
 import { createWasmKernels } from "./wasm/kernels.ts";
 
@@ -295,12 +297,15 @@ export async function readConfig(file: string): Promise<{ ok: true; config: Trai
 }
 
 /** hooksFor connects rank 0 to the operator when the config names a report endpoint; other ranks and standalone runs get none. */
-function hooksFor(cfg: TrainerConfig, rank: number, o: ReportOptions): Hooks {
+function hooksFor(cfg: TrainerConfig, rank: number, o: ReportOptions, sandbox?: SandboxReport): Hooks {
   if (rank !== 0 || cfg.report === undefined) return {};
-  return reportHooks({ url: cfg.report.url, tokenFile: cfg.report.tokenFile, attempt: cfg.attempt }, o);
+  return reportHooks({ url: cfg.report.url, tokenFile: cfg.report.tokenFile, attempt: cfg.attempt }, o, sandbox);
 }
 
-/** trainerCommand is the CLI: it returns the process exit code (2 for bad usage or config, before any work starts). */
+/**
+ * trainerCommand is the CLI: it returns the process exit code (2 for bad usage or config, 3 when
+ * the job cannot run on this node as specified, both before any work starts; 1 when a run fails).
+ */
 export async function trainerCommand(argv: string[], o: CommandOptions = {}): Promise<number> {
   let parsed;
   try {
@@ -332,7 +337,14 @@ export async function trainerCommand(argv: string[], o: CommandOptions = {}): Pr
     process.stderr.write(`temper-trainer: ${(e as Error).message}\n`);
     return 2;
   }
-  return await run(cmd, cfg, gang, makeLog(parsed.values.pretty ?? false, (s) => process.stdout.write(s)), hooksFor(cfg, gang.rank, o.report ?? {}));
+  const log = makeLog(parsed.values.pretty ?? false, (s) => process.stdout.write(s));
+  const sandbox = checkSandbox(cfg, log);
+  if (!sandbox.ok) {
+    log({ event: "failed", error: sandbox.error });
+    process.stderr.write(`temper-trainer: ${sandbox.error}\n`);
+    return unrunnableExitCode;
+  }
+  return await run(cmd, cfg, gang, log, hooksFor(cfg, gang.rank, o.report ?? {}, sandbox.report));
 }
 
 /** run joins the gang and runs one command; a failure is logged and exits 1. */

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { sendReport } from "./report-client.ts";
+import { reportHooks, sendReport } from "./report-client.ts";
 
 const report = { attempt: 2, stage: "s1", stageIndex: 0, epoch: 1, epochs: 3, temperature: 0.6, entropy: 0.2, entropyCurve: [{ temperature: 0.7, entropy: 0.26 }], reward: 0.4, final: false };
 
@@ -102,4 +102,19 @@ test("RL hooks send the entropy curve and hand the operator's temperature to the
   assert.equal(sent.temperature, 0.7);
   assert.deepEqual(sent.entropyCurve, [{ temperature: 0.6, entropy: 0.15 }, { temperature: 0.8, entropy: 0.28 }]);
   assert.deepEqual(reportHooks(undefined), {});
+});
+
+test("every report of a run started with a sandbox report carries it, so a degraded sandbox reaches the operator", async () => {
+  const bodies: { sandbox?: unknown }[] = [];
+  const s = await server((_req, body, res) => {
+    bodies.push(JSON.parse(body) as { sandbox?: unknown });
+    res.writeHead(200).end(JSON.stringify({ temperature: 0.7, reason: "ok" }));
+  });
+  const target = { url: s.url, tokenFile: tokenFile("t"), attempt: 1 };
+  const sandbox = { isolation: "None" as const, reason: "no network namespace as uid 1000: user namespaces are disabled" };
+  const epoch = { epoch: 1, epochs: 2, step: 4, loss: 1.5, tokensPerSecond: 100, final: false };
+  await reportHooks(target, {}, sandbox).onSftEpoch?.(epoch);
+  await reportHooks(target, {}).onSftEpoch?.(epoch);
+  s.close();
+  assert.deepEqual(bodies.map((b) => b.sandbox), [sandbox, undefined]);
 });

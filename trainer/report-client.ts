@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { EpochReport, ReportReply, type ReportReply as Reply } from "../api/report.ts";
 import type { Hooks, WithTest } from "./cli.ts";
 import type { RlEpochReport } from "./grpo.ts";
+import type { SandboxReport } from "./sandbox/isolation.ts";
 import type { SftEpochReport } from "./sft.ts";
 
 /** ReportTarget is where and how to report: the TrainerConfig's report block and attempt. */
@@ -92,15 +93,16 @@ export function epochReportOfRl(r: WithTest<RlEpochReport>, attempt: number): Ep
 // A figure that was not measured this epoch (NaN) is left out rather than sent.
 const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
 
-/** reportHooks connects a run's epoch ends to the operator; without a target it returns no hooks. */
-export function reportHooks(target: ReportTarget | undefined, o: ReportOptions = {}): Hooks {
+/** reportHooks connects a run's epoch ends to the operator, every report carrying sandbox when given; without a target it returns no hooks. */
+export function reportHooks(target: ReportTarget | undefined, o: ReportOptions = {}, sandbox?: SandboxReport): Hooks {
   if (target === undefined) return {};
+  const stamp = (r: EpochReport): EpochReport => (sandbox === undefined ? r : { ...r, sandbox });
   return {
     onSftEpoch: async (r) => {
-      await sendReport(target, epochReportOfSft(r, target.attempt), o);
+      await sendReport(target, stamp(epochReportOfSft(r, target.attempt)), o);
     },
     onRlEpoch: async (r) => {
-      const reply = await sendReport(target, epochReportOfRl(r, target.attempt), o);
+      const reply = await sendReport(target, stamp(epochReportOfRl(r, target.attempt)), o);
       return reply?.temperature === undefined ? undefined : { temperature: reply.temperature };
     },
   };

@@ -6,9 +6,11 @@
 // container's seccomp profile refuse user namespaces there is no network isolation, and that
 // is said loudly (the trainer's log, every epoch report, the job's SandboxDegraded condition),
 // never silently; spec.reward.code.isolation: Required turns it into a failure at start.
-// This file probes and explains; sandbox.ts applies the result.
+// This file probes, explains and checks a job against it at start; sandbox.ts applies it.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import type { EpochReport } from "../../api/report.ts";
+import type { TrainerConfig } from "../../api/trainer-config.ts";
 
 /** SandboxIsolation is what this machine grants the sandbox's children. */
 export interface SandboxIsolation {
@@ -104,4 +106,36 @@ export const isolationFix = "allow unprivileged user namespaces on the node (sys
 export function isolationRefusal(required: IsolationRequirement | undefined, isolation: SandboxIsolation): string | undefined {
   if (required !== "Required" || isolation.network !== "None") return undefined;
   return `spec.reward.code.isolation is Required, but the code sandbox cannot isolate the network on this node (${isolation.reason ?? "no reason given"}). To fix it, ${isolationFix}; or set spec.reward.code.isolation to BestEffort to run code rollouts without network isolation`;
+}
+
+/** SandboxReport is what every epoch report of a job that runs code says of the sandbox (api/report.ts). */
+export type SandboxReport = NonNullable<EpochReport["sandbox"]>;
+
+/** SandboxCheck is the start-up check's answer: run, with what the reports say, or refuse, saying why. */
+export type SandboxCheck = { ok: true; report?: SandboxReport } | { ok: false; error: string };
+
+/** runsCode says whether a job's data includes code, the one task whose rewards run the sandbox. */
+function runsCode(cfg: TrainerConfig): boolean {
+  return cfg.kind === "SFTJob" ? cfg.spec.data.task === "code" : cfg.spec.stages.some((s) => s.data.task === "code");
+}
+
+/**
+ * checkSandbox is the trainer's start-up check. For a job that runs code it probes the sandbox
+ * (probe, default sandboxIsolation: the same answer the sandbox's children are run with), logs
+ * what it found (a sandbox-degraded event when the network cannot be isolated) and refuses a
+ * job whose spec.reward.code.isolation is Required where it cannot. A job without code is not
+ * probed and its reports say nothing of the sandbox.
+ */
+export function checkSandbox(cfg: TrainerConfig, log: (event: Record<string, unknown>) => void, probe: () => SandboxIsolation = sandboxIsolation): SandboxCheck {
+  if (!runsCode(cfg)) return { ok: true };
+  const isolation = probe();
+  const refusal = isolationRefusal(cfg.kind === "RLJob" ? cfg.spec.reward.code.isolation : undefined, isolation);
+  if (refusal !== undefined) return { ok: false, error: refusal };
+  if (isolation.network === "NetworkNamespace") {
+    log({ event: "sandbox", isolation: "NetworkNamespace" });
+    return { ok: true, report: { isolation: "NetworkNamespace" } };
+  }
+  const reason = isolation.reason ?? "no reason given";
+  log({ event: "sandbox-degraded", isolation: "None", reason, effect: "code rollouts share the pod's network: a solution can open sockets to the gang, the operator and beyond", fix: isolationFix });
+  return { ok: true, report: { isolation: "None", reason } };
 }
