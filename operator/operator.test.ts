@@ -171,6 +171,21 @@ test("runs the pipeline: the RLJob waits for its SFTJob, then starts from its fi
   await eventually(async () => assert.equal((await getJob("rljob", "pipe-rl")).status.temperature.current, 0.7));
 });
 
+test("a trainer's report of an unisolated sandbox sets SandboxDegraded, which kubectl wait sees and the reconciler keeps, and records a Warning", async () => {
+  await h.apply(ns, sftJob(ns, "unboxed").manifest());
+  await eventually(() => getJob("job", "unboxed-a1"), 10_000);
+  const r = await report("sftjobs", "unboxed", { attempt: 1, stage: "sft", epoch: 1, epochs: 3, sandbox: { isolation: "None", reason: "no network namespace as uid 1000: unshare failed: Operation not permitted" } });
+  assert.equal(r.status, 200);
+  await h.ok(["-n", ns, "wait", "sftjob/unboxed", "--for=condition=SandboxDegraded", "--timeout=15s"]);
+  // The gang comes up: the reconciler writes Ready and keeps what the report endpoint set.
+  await jobStatus("unboxed-a1", { active: 1, ready: 1 });
+  await h.ok(["-n", ns, "wait", "sftjob/unboxed", "--for=condition=Ready", "--timeout=15s"]);
+  const conditions = (await getJob("sftjob", "unboxed")).status.conditions as { type: string; status: string; reason: string }[];
+  assert.deepEqual(conditions.filter((c) => c.type === "SandboxDegraded").map((c) => [c.status, c.reason]), [["True", "NetworkNotIsolated"]]);
+  const events = await h.ok(["-n", ns, "get", "events", "--field-selector", "involvedObject.name=unboxed"]);
+  assert.match(events, /Warning\s+NetworkNotIsolated/);
+});
+
 test("loses nothing when the operator restarts mid-run", async () => {
   await h.apply(ns, sftJob(ns, "steady").manifest());
   await eventually(() => getJob("job", "steady-a1"), 10_000);

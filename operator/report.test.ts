@@ -164,3 +164,18 @@ test("answers an unexpected API failure with 500 InternalError", async () => {
   };
   assert.match(assertStatus(await post(good), 500, "InternalError").message, /etcd is down/);
 });
+
+test("a report from an unisolated sandbox sets SandboxDegraded in the one status write, then records a Warning Event on the job", async () => {
+  const r = await post({ ...good, sandbox: { isolation: "None", reason: "no network namespace as uid 1000: unshare failed: Operation not permitted" } });
+  assert.equal(r.status, 200);
+  const writes = calls.filter((c) => c.method !== "GET");
+  const status = writes.findIndex((c) => c.path.endsWith("/sftjobs/a/status"));
+  const event = writes.findIndex((c) => c.path === "/api/v1/namespaces/ns/events");
+  assert.ok(status >= 0 && event > status, writes.map((c) => c.path).join(", "));
+  const conditions = (writes[status].body as { status: { conditions: { type: string; status: string; reason: string }[] } }).status.conditions;
+  assert.deepEqual(conditions.map((c) => [c.type, c.status, c.reason]), [["SandboxDegraded", "True", "NetworkNotIsolated"]]);
+  const e = writes[event].body as { type: string; reason: string; message: string; involvedObject: { kind: string; name: string } };
+  assert.deepEqual([e.type, e.reason, e.involvedObject.kind, e.involvedObject.name], ["Warning", "NetworkNotIsolated", "SFTJob", "a"]);
+  assert.match(e.message, /Operation not permitted/);
+  assert.equal(writes.filter((c) => c.path.endsWith("/status")).length, 1);
+});

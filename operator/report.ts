@@ -12,7 +12,7 @@ import { readBody } from "../api/body.ts";
 import { annotations, group } from "../api/meta.ts";
 import { EpochReport, parseReportPath, type ReportedJob, type ReportReply } from "../api/report.ts";
 import { badRequest, conflict, fieldCauses, invalid, methodNotAllowed, notFound, pageNotFound, serviceUnavailable, StatusError, unauthorized, type Target } from "../api/status.ts";
-import { patchStatus, type Ctx } from "./client.ts";
+import { patchStatus, recordEvent, type Ctx } from "./client.ts";
 import { parseJob } from "./job.ts";
 import { isConflict, type KubeObject } from "./kube.ts";
 import { gangJobName, tokenSecretName } from "./names.ts";
@@ -91,7 +91,7 @@ async function record(ctx: Ctx, j: ReportedJob, target: Target, report: EpochRep
     const job = p.job;
     if (job.status.phase === "Succeeded" || job.status.phase === "Failed") throw conflict(target, `job is ${job.status.phase}`);
     if (report.attempt < (job.status.attempt ?? 0)) throw conflict(target, `attempt ${report.attempt} was replaced by attempt ${job.status.attempt}`);
-    const rec = recordReport(job, report);
+    const rec = recordReport(job, report, ctx.now().toISOString());
     if (rec.status === undefined) return rec.reply;
     try {
       await patchStatus(ctx, job, rec.status);
@@ -101,6 +101,7 @@ async function record(ctx: Ctx, j: ReportedJob, target: Target, report: EpochRep
       continue;
     }
     await markProgress(ctx, j.namespace, gangJobName(j.name, report.attempt));
+    for (const e of rec.events) await recordEvent(ctx, job, e);
     ctx.log.info({ [j.kind.toLowerCase()]: key, attempt: report.attempt, stage: report.stage, epoch: report.epoch, temperature: rec.reply.temperature }, "Recorded epoch report");
     return rec.reply;
   }
