@@ -60,6 +60,8 @@ export const reasons = {
   NetworkNotIsolated: "NetworkNotIsolated",
   /** NetworkIsolated: SandboxDegraded is False; code rollouts run in a network namespace with no interfaces. */
   NetworkIsolated: "NetworkIsolated",
+  /** Unrunnable: a worker's node cannot run the job as specified (the message says why, e.g. spec.reward.code.isolation Required without isolation); the job failed without a restart. */
+  Unrunnable: "Unrunnable",
 } as const;
 
 /** Reason is one of reasons' values. */

@@ -167,3 +167,18 @@ test("counts pod transitions as progress before the first report", () => {
   const d = decide(job, { attempts: [attempt(1, { ready: 1 })], hasChildren: true, pods: { failed: 0, lastActivity: "2026-01-01T00:09:30Z" } }, now);
   assert.equal(d.status.attempt, 1);
 });
+
+test("fails at once, without spending a restart, when a worker says its node cannot run the job, and says why", () => {
+  const job = rlJob().maxRestarts(3).status({ phase: "Running", attempt: 1, restarts: 0 }).build();
+  const why = "spec.reward.code.isolation is Required, but the code sandbox cannot isolate the network on this node";
+  const d = decide(job, { attempts: [attempt(1, { failed: 1 })], hasChildren: true, pods: { failed: 1, unrunnable: why } }, now);
+  assert.equal(d.status.phase, "Failed");
+  assert.equal(d.status.restarts, 0);
+  assert.deepEqual(d.actions, [{ type: "deleteAttempts", attempts: [1] }]);
+  assert.deepEqual([cond(d, "Failed")?.status, cond(d, "Failed")?.reason, cond(d, "Stalled")?.status], ["True", "Unrunnable", "True"]);
+  assert.match(cond(d, "Failed")?.message ?? "", /a worker of attempt 1 cannot run on its node: spec\.reward\.code\.isolation is Required/);
+  assert.deepEqual(d.events.map((e) => [e.type, e.reason]), [["Warning", "Unrunnable"]]);
+  // The same failed pod without that exit code is an ordinary failure: the gang is replaced.
+  const plain = decide(job, { attempts: [attempt(1, { failed: 1 })], hasChildren: true, pods: { failed: 1 } }, now);
+  assert.equal(plain.status.restarts, 1);
+});

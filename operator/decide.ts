@@ -43,6 +43,8 @@ export interface PodSignals {
   failed: number;
   /** unschedulable is the scheduler's message when a pod cannot be placed. */
   unschedulable?: string;
+  /** unrunnable is why a worker exited with the trainer's unrunnableExitCode: its node cannot run the job as specified. */
+  unrunnable?: string;
   /** lastActivity is the newest pod transition (start, ready), the liveness signal before the first report. */
   lastActivity?: string;
 }
@@ -141,7 +143,7 @@ function resumeOf(job: TemperJob, observed: Observed): { resumeFrom?: string; in
 }
 
 /** gangHealth is when the current attempt last made progress, its progress deadline, and what is wrong with it if a worker failed or it hung. */
-function gangHealth(job: TemperJob, observed: Observed, cur: Observed["attempts"][number], nowMs: number): { deadlineMs: number; progressAt: number; trouble?: { reason: Reason; why: string } } {
+function gangHealth(job: TemperJob, observed: Observed, cur: Observed["attempts"][number], nowMs: number): { deadlineMs: number; progressAt: number; trouble?: { reason: Reason; why: string; final?: boolean } } {
   const { failurePolicy } = job.obj.spec;
   const deadlineMs = failurePolicy.progressDeadlineSeconds * 1000;
   // Reports are the progress signal once a trainer sends them; until then, the pods' own transitions.
@@ -149,6 +151,9 @@ function gangHealth(job: TemperJob, observed: Observed, cur: Observed["attempts"
   const progressAt = Math.max(Date.parse(cur.created), signal === undefined ? 0 : Date.parse(signal));
   const failed = cur.failed > 0 || cur.failedCondition || (observed.pods?.failed ?? 0) > 0;
   const hung = !failed && !cur.complete && nowMs - progressAt > deadlineMs;
+  // A worker that says its node cannot run the job is not retried: the next gang would meet nodes set up the same way.
+  const unrunnable = observed.pods?.unrunnable;
+  if (unrunnable !== undefined) return { deadlineMs, progressAt, trouble: { reason: R.Unrunnable, why: `a worker of attempt ${cur.attempt} cannot run on its node: ${unrunnable}`, final: true } };
   if (failed) return { deadlineMs, progressAt, trouble: { reason: R.PodFailed, why: `a worker of attempt ${cur.attempt} failed` } };
   if (hung) return { deadlineMs, progressAt, trouble: { reason: R.ProgressDeadlineExceeded, why: `attempt ${cur.attempt} made no progress for ${failurePolicy.progressDeadlineSeconds}s` } };
   return { deadlineMs, progressAt };
@@ -223,14 +228,15 @@ export function decide(job: TemperJob, observed: Observed, now: string): Decisio
   if (trouble !== undefined) {
     const { reason, why } = trouble;
     const restarts = s.restarts ?? 0;
-    if (restarts >= spec.failurePolicy.maxRestarts) {
+    if (restarts >= spec.failurePolicy.maxRestarts || trouble.final === true) {
       actions.push({ type: "deleteAttempts", attempts: live.map((a) => a.attempt) });
-      const msg = `Failed: ${why} and failurePolicy.maxRestarts (${spec.failurePolicy.maxRestarts}) is spent`;
-      events.push({ type: "Warning", reason: R.RestartLimitExceeded, message: msg });
+      const gaveUp = trouble.final === true ? reason : R.RestartLimitExceeded;
+      const msg = trouble.final === true ? `Failed: ${why}` : `Failed: ${why} and failurePolicy.maxRestarts (${spec.failurePolicy.maxRestarts}) is spent`;
+      events.push({ type: "Warning", reason: gaveUp, message: msg });
       s.completionTime = now;
       return finish("Failed", {
-        ready: [false, R.RestartLimitExceeded, msg], reconciling: [false, R.RestartLimitExceeded, ""], stalled: [true, R.RestartLimitExceeded, msg],
-        succeeded: [false, R.RestartLimitExceeded, ""], failed: [true, R.RestartLimitExceeded, msg],
+        ready: [false, gaveUp, msg], reconciling: [false, gaveUp, ""], stalled: [true, gaveUp, msg],
+        succeeded: [false, gaveUp, ""], failed: [true, gaveUp, msg],
       }, msg, spec.ttlSecondsAfterFinished !== undefined ? spec.ttlSecondsAfterFinished * 1000 : undefined);
     }
     const next = attempt + 1;

@@ -49,6 +49,7 @@ test("runs non-root with a read-only root filesystem", () => {
   const pod = (desiredGang(sftJob().build(), 1, inputs).job.spec as AnyObj).template.spec;
   assert.equal(pod.securityContext.runAsNonRoot, true);
   assert.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
+  assert.equal(pod.containers[0].terminationMessagePolicy, "FallbackToLogsOnError");
 });
 
 test("owns every child and labels it with the job, kind and attempt", () => {

@@ -128,6 +128,8 @@ export function desiredGang(job: TemperJob, attempt: number, in_: GangInputs): G
         env,
         resources: { ...(spec.resources?.requests !== undefined ? { requests: spec.resources.requests } : {}), limits },
         securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+        // A trainer that refuses to run on its node says why in its last log line; the pod's status carries it to the operator.
+        terminationMessagePolicy: "FallbackToLogsOnError",
         volumeMounts: mounts,
       },
     ],

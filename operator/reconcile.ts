@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
 import { conditionTypes as C, reasons as R } from "../api/conditions.ts";
 import { annotations, group, labels as L } from "../api/meta.ts";
+import { unrunnableExitCode } from "../api/report.ts";
 import { resumeTemperature } from "../api/temperature-policy.ts";
 import { checkpointClaimName, checkpointUri } from "./checkpoint-uri.ts";
 import { createIgnoringExists, deleteIgnoringMissing, mergeStatus, patchStatus, recordEvent, type Ctx } from "./client.ts";
@@ -59,9 +60,11 @@ export function podSignals(pods: KubeObject[]): PodSignals | undefined {
   if (pods.length === 0) return undefined;
   let failed = 0;
   let unschedulable: string | undefined;
+  let unrunnable: string | undefined;
   let last = 0;
   for (const p of pods) {
-    const st = (p.status ?? {}) as { phase?: string; startTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[] };
+    const st = (p.status ?? {}) as { phase?: string; startTime?: string; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[]; containerStatuses?: ContainerStatus[] };
+    unrunnable ??= unrunnableOf(st.containerStatuses);
     const running = st.phase === "Running" || st.phase === "Pending";
     if (st.phase === "Failed" || (p.metadata.deletionTimestamp !== undefined && running && st.startTime !== undefined)) failed++;
     for (const c of st.conditions ?? []) {
@@ -69,7 +72,21 @@ export function podSignals(pods: KubeObject[]): PodSignals | undefined {
       if (c.lastTransitionTime !== undefined) last = Math.max(last, Date.parse(c.lastTransitionTime));
     }
   }
-  return { failed, ...(unschedulable !== undefined ? { unschedulable } : {}), ...(last > 0 ? { lastActivity: new Date(last).toISOString() } : {}) };
+  return { failed, ...(unschedulable !== undefined ? { unschedulable } : {}), ...(unrunnable !== undefined ? { unrunnable } : {}), ...(last > 0 ? { lastActivity: new Date(last).toISOString() } : {}) };
+}
+
+type ContainerStatus = { state?: { terminated?: { exitCode?: number; message?: string } } };
+
+/**
+ * unrunnableOf is why a container exited with the trainer's unrunnableExitCode: the last line of
+ * its termination message (the trainer's last log line, by FallbackToLogsOnError), or a pointer
+ * to the log where the kubelet kept none.
+ */
+function unrunnableOf(statuses: ContainerStatus[] | undefined): string | undefined {
+  const t = statuses?.map((c) => c.state?.terminated).find((x) => x?.exitCode === unrunnableExitCode);
+  if (t === undefined) return undefined;
+  const line = (t.message ?? "").trim().split("\n").pop()?.replace(/^temper-trainer: /, "") ?? "";
+  return (line || `the trainer exited ${unrunnableExitCode}: the job cannot run on this node as specified; its log says why`).slice(0, 1024);
 }
 
 /** observe reads what decide needs from the caches. */
