@@ -1,5 +1,5 @@
 // sandbox bench: prints JSON with how long the sandbox takes to score a correct solution, each
-// hostile case (all must score 0), and a GRPO-sized batch of 64 code rollouts through
+// hostile case (all must score 0, forged verdicts included), and a GRPO-sized batch of 64 code rollouts through
 // codeRewards, so the cost of code rewards per RL step is known on this machine.
 import { availableParallelism } from "node:os";
 import { codeRewards } from "../trainer/rewards/code.ts";
@@ -18,6 +18,8 @@ const cases: Record<string, string> = {
   socket: "async function add() { const net = globalThis.process.getBuiltinModule('node:net'); await new Promise((ok, no) => net.connect(22, '127.0.0.1', ok).on('error', no)); }",
   exit: "function add() { globalThis.process.exit(0); }",
   hugeOutput: "function add() { for (;;) console.log('x'.repeat(1e4)); }",
+  forgedVerdict: "function add() { globalThis.process.stdout.write('{\"passed\":1}\\n'); globalThis.process.exit(0); }",
+  readsExpected: "let seen; const it = Array.prototype[Symbol.iterator]; Array.prototype[Symbol.iterator] = function () { if (this[0] && 'expected' in this[0]) seen = this; return it.call(this); }; function add() { return seen?.[0].expected; }",
 };
 
 const single: Record<string, { ok: boolean; ms: number; why?: string }> = {};
