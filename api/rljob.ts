@@ -43,7 +43,7 @@ const scheduleEntry = z.strictObject({
 export const temperature = withRules(
   z.strictObject({
     policy: z.enum(["EntropyTarget", "Fixed", "Schedule"]).default("EntropyTarget")
-      .describe("policy is EntropyTarget (steer the temperature-adjusted entropy to targetEntropy), Fixed (always initial) or Schedule (follow schedule). Default EntropyTarget."),
+      .describe("policy is EntropyTarget (steer the temperature-adjusted entropy to targetEntropy: each epoch solve H(T) = targetEntropy on the entropy curve the trainer measured, within maxStep and [min, max]), Fixed (always initial) or Schedule (follow schedule). Default EntropyTarget."),
     initial: z.number().gt(0).max(10).default(0.6).describe("initial is the temperature of the first epoch. Default 0.6."),
     targetEntropy: z.number().gt(0).max(maxEntropy).default(0.3)
       .describe("targetEntropy is the temperature-adjusted entropy EntropyTarget steers toward, in nats, in (0, ln(vocab)]. Default 0.3. Ignored by Fixed and Schedule."),
@@ -100,6 +100,20 @@ export const RLJobSpec = withRules(z
   { rule: "self.stages.all(x, self.stages.exists_one(y, y.name == x.name))", message: "stage names must be unique", fieldPath: ".stages" },
 ]).describe("spec is the desired state of the RLJob.");
 
+/**
+ * decisionMethods name how a temperature decision was made, one per history entry: Fixed and
+ * Schedule by those policies; for EntropyTarget, NoEntropy (nothing measured, held),
+ * HeldInBand (within tolerance of the target, held), SolvedOnCurve (H(T) = target solved on the
+ * reported H(T′) curve), Extrapolated (the target lies beyond the measured curve), DampedLogStep
+ * (no curve: a damped step in log T), Bracketed (the stage's last epochs measured the entropy on
+ * both sides of the band: the secant in ln T between the closest two) and Unreachable (the target
+ * lies beyond min or max).
+ */
+export const decisionMethods = ["Fixed", "Schedule", "NoEntropy", "HeldInBand", "SolvedOnCurve", "Extrapolated", "DampedLogStep", "Bracketed", "Unreachable"] as const;
+
+/** DecisionMethod is one of decisionMethods. */
+export type DecisionMethod = (typeof decisionMethods)[number];
+
 /** historyEntry records one epoch of the temperature loop. */
 export const historyEntry = z.strictObject({
   stage: z.string().max(63).describe("stage the epoch belonged to."),
@@ -112,7 +126,9 @@ export const historyEntry = z.strictObject({
   responseLength: z.number().optional().describe("responseLength is the mean response length in tokens."),
   truncationRate: z.number().optional().describe("truncationRate is the fraction of responses cut at maxResponseLength."),
   nextTemperature: z.number().describe("nextTemperature is the temperature chosen for the next epoch."),
-  reason: z.string().max(1024).describe("reason explains the decision."),
+  method: z.enum(decisionMethods).optional()
+    .describe("method is how nextTemperature was chosen: Fixed, Schedule, NoEntropy, HeldInBand, SolvedOnCurve, Extrapolated, DampedLogStep, Bracketed or Unreachable."),
+  reason: z.string().max(1024).describe("reason explains the decision: the method and the numbers it used."),
 });
 
 /** historyLimit bounds status.temperature.history; older epochs are dropped first. */

@@ -2,14 +2,18 @@
 // for the first epoch, after each reported epoch, and on resume. The operator calls it when a
 // report arrives; the standalone trainer (`temper-trainer rl` with no operator) calls the same
 // functions at each epoch end, so a job behaves the same with and without the operator. Pure:
-// no clock, client or logger. Fixed and Schedule are exact; EntropyTarget is a proportional
-// step (move by the entropy error, clamped by maxStep and [min, max], hold within tolerance).
+// no clock, client or logger. Fixed and Schedule are exact. EntropyTarget solves H(T) = target on
+// the H(T′) curve the trainer re-measured on the epoch's own rollouts (api/entropy-curve.ts), holds
+// inside the tolerance band, and falls back to a damped step in log T when no curve came; every
+// decision is clamped to maxStep and [min, max] and names its method and numbers in its reason.
+import { entropyAt, extrapolate, fitCurve, invert, type Curve } from "./entropy-curve.ts";
 import type { EpochReport } from "./report.ts";
-import type { HistoryEntry, RLJobSpec, RLJobStatus } from "./rljob.ts";
+import type { DecisionMethod, HistoryEntry, RLJobSpec, RLJobStatus } from "./rljob.ts";
 
-/** Decision is the temperature for the next epoch and why it was chosen. */
+/** Decision is the temperature for the next epoch, how it was chosen and why. */
 export interface Decision {
   temperature: number;
+  method: DecisionMethod;
   reason: string;
 }
 
@@ -61,24 +65,172 @@ export function currentTemperature(spec: RLJobSpec, history: HistoryEntry[], rep
 /** nextTemperature decides the sampling temperature of the epoch after report. */
 export function nextTemperature(spec: RLJobSpec, history: HistoryEntry[], report: EpochReport): Decision {
   const t = spec.temperature;
-  if (t.policy === "Fixed") return { temperature: t.initial, reason: `Fixed policy keeps temperature ${t.initial}` };
+  if (t.policy === "Fixed") return { temperature: t.initial, method: "Fixed", reason: `Fixed policy keeps temperature ${t.initial}` };
   if (t.policy === "Schedule") {
     const next = globalEpochAfter(spec, report);
     const entry = scheduledEntry(t, next);
-    if (entry === undefined) return { temperature: t.initial, reason: `Schedule has no entry at or before epoch ${next}; kept initial ${t.initial}` };
-    return { temperature: round4(clamp(entry.temperature, t.min, t.max)), reason: `Schedule sets ${entry.temperature} from epoch ${entry.epoch} (next epoch ${next})` };
+    if (entry === undefined) return { temperature: t.initial, method: "Schedule", reason: `Schedule has no entry at or before epoch ${next}; kept initial ${t.initial}` };
+    return { temperature: round4(clamp(entry.temperature, t.min, t.max)), method: "Schedule", reason: `Schedule sets ${entry.temperature} from epoch ${entry.epoch} (next epoch ${next})` };
   }
-  const current = currentTemperature(spec, history, report);
-  if (report.entropy === undefined) return { temperature: round4(clamp(current, t.min, t.max)), reason: "No entropy reported; held temperature" };
-  const error = t.targetEntropy - report.entropy;
-  if (Math.abs(error) <= t.tolerance) {
-    return { temperature: round4(clamp(current, t.min, t.max)), reason: `Entropy ${fmt(report.entropy)} within ${t.tolerance} of target ${t.targetEntropy}; held temperature` };
+  return entropyTarget(t, history, report, currentTemperature(spec, history, report));
+}
+
+/** Wish is where a method would take T before maxStep and [min, max] have their say. */
+interface Wish {
+  method: "SolvedOnCurve" | "Extrapolated" | "DampedLogStep" | "Bracketed";
+  temperature: number;
+  /** why is the method's own account: "solved on curve: …", with the numbers it used. */
+  why: string;
+}
+
+/**
+ * entropyTarget is the EntropyTarget policy. Inside the band it holds; otherwise it solves on
+ * the curve when the report has one (two or more temperatures, the measured T among them),
+ * else takes a damped step in log T. When the stage's last epochs measured the entropy on both
+ * sides of the band, the answer is kept between them (bracketed). The curve is this epoch's
+ * alone, and history is read only for the bracket and only within the reported stage, so a new
+ * stage — whose longer responses change the entropy — is solved from its own first measurement.
+ */
+function entropyTarget(t: TemperatureSpec, history: HistoryEntry[], report: EpochReport, current: number): Decision {
+  const h = report.entropy;
+  if (h === undefined) return { temperature: step(t, current, current).temperature, method: "NoEntropy", reason: "No entropy reported; held temperature" };
+  const fresh = history.length > 0 && history.at(-1)?.stage !== report.stage ? `; first epoch of stage ${report.stage}, decided from its own measurement` : "";
+  if (Math.abs(h - t.targetEntropy) <= t.tolerance) {
+    const held = step(t, current, current).temperature;
+    return { temperature: held, method: "HeldInBand", reason: `held in band: H(${fmt(current)})=${fmt(h)} within ${t.tolerance} of target ${t.targetEntropy}; held temperature ${fmt(held)}${fresh}` };
   }
-  const step = clamp(error, -t.maxStep, t.maxStep);
-  const next = round4(clamp(current + step, t.min, t.max));
-  const dir = next > current ? "Raised" : next < current ? "Lowered" : "Held";
-  const bound = next === t.max ? " (at max)" : next === t.min ? " (at min)" : "";
-  return { temperature: next, reason: `${dir} temperature ${fmt(current)} -> ${fmt(next)}${bound}: entropy ${fmt(report.entropy)} ${error > 0 ? "below" : "above"} target ${t.targetEntropy}` };
+  const curve = fitCurve(report.entropyCurve ?? [], current, h);
+  const wish = curve === undefined ? dampedLogStep(t, current, h) : onCurve(t, curve, current);
+  return decide(t, current, h, bracketed(t, wish, excursion(t, history, report.stage, current, h), curve), curve, fresh);
+}
+
+/** Measured is one epoch's temperature and the entropy measured at it. */
+interface Measured {
+  t: number;
+  h: number;
+}
+
+/** bracketEpochs bounds the epochs before the reported one that may bracket the target: few, since the curve moves as the policy learns. */
+export const bracketEpochs = 4;
+
+/**
+ * excursion is the reported epoch and the epochs just before it in the same stage that were
+ * outside the band too (at most bracketEpochs of them): the current approach to the band, as
+ * (T, H). An epoch inside the band ends it, so a bracket never outlives a landing.
+ */
+function excursion(t: TemperatureSpec, history: HistoryEntry[], stage: string, current: number, h: number): Measured[] {
+  const out: Measured[] = [{ t: current, h }];
+  for (let i = history.length - 1; i >= 0 && out.length <= bracketEpochs; i--) {
+    const e = history[i];
+    if (e.stage !== stage || e.method === "NoEntropy" || Math.abs(e.entropy - t.targetEntropy) <= t.tolerance) break;
+    out.push({ t: e.temperature, h: e.entropy });
+  }
+  return out;
+}
+
+/**
+ * bracketed keeps a wish between the closest epochs of this excursion measured below and above
+ * the band, when there are both and the one below is at the lower T (the entropy is monotone in
+ * T, so the target lies between them). Inside a bracket the secant between those two measured
+ * points in ln T decides, unless the curve has a point of its own inside the bracket (it is then
+ * the more local of the two) and its wish lies inside too. So an interpolant fooled by a kink
+ * between its points, or a step that would repeat an overshoot, cannot cross the band again.
+ */
+function bracketed(t: TemperatureSpec, wish: Wish, epochs: Measured[], curve: Curve | undefined): Wish {
+  const target = t.targetEntropy;
+  const below = epochs.filter((e) => e.h < target - t.tolerance).sort((a, b) => b.t - a.t)[0];
+  const above = epochs.filter((e) => e.h > target + t.tolerance).sort((a, b) => a.t - b.t)[0];
+  if (below === undefined || above === undefined || !(below.t < above.t)) return wish;
+  const inside = (x: number) => x > below.t && x < above.t;
+  if (curve !== undefined && curve.t.some(inside) && inside(wish.temperature)) return wish;
+  const u = Math.log(below.t) + ((target - below.h) * Math.log(above.t / below.t)) / (above.h - below.h);
+  const temperature = Math.exp(u);
+  const why = `bracketed: H(${fmt(below.t)})=${fmt(below.h)} and H(${fmt(above.t)})=${fmt(above.h)} in this stage's last epochs put the target between them; ${describeMethod(wish.method)} gave T ${fmt(wish.temperature)}; the secant in ln T gives T ${fmt(temperature)}`;
+  return { method: "Bracketed", temperature, why };
+}
+
+const describeMethod = (m: Wish["method"]) => ({ SolvedOnCurve: "the curve", Extrapolated: "extrapolation", DampedLogStep: "the damped step", Bracketed: "the bracket" })[m];
+
+/** onCurve solves H(T) = target on the fitted curve, or extrapolates past its end when the target lies beyond it. */
+function onCurve(t: TemperatureSpec, c: Curve, current: number): Wish {
+  const target = t.targetEntropy;
+  const span = `${c.t.length} points, T ${fmt(c.t[0])}..${fmt(c.t.at(-1) ?? 0)}, H ${fmt(c.f[0])}..${fmt(c.f.at(-1) ?? 0)}`;
+  const solved = invert(c, target, current);
+  if (solved !== undefined) return { method: "SolvedOnCurve", temperature: solved, why: `solved on curve: H(${fmt(solved)})=${target} (${span})` };
+  const x = extrapolate(c, target);
+  const end = x.up ? "top" : "bottom";
+  const slope = x.slope > 0 ? `end slope dH/dlnT ${fmt(x.slope)}` : `flat ${end}`;
+  const capped = x.capped ? ", capped one spacing beyond the curve" : "";
+  return { method: "Extrapolated", temperature: x.temperature, why: `extrapolated: target ${target} ${x.up ? "above" : "below"} the curve's ${end} H(${fmt(x.from)})=${fmt(x.fromEntropy)}; ${slope} gives T ${fmt(x.temperature)}${capped} (${span})` };
+}
+
+/** dampedLogStepGain is the fraction of the log-T step an elasticity-1 model asks for: ln T moves by gain·ln(target/H). */
+export const dampedLogStepGain = 0.5;
+
+/**
+ * dampedLogStep is the fallback when no curve came: ln T moves by gain·ln(target/H), the Newton
+ * step for H ∝ T² — so it never overshoots a curve with d ln H / d ln T ≤ 2 and halves the log
+ * of the error where H ∝ T. A steeper curve may be overshot once; the bracket then decides.
+ */
+function dampedLogStep(t: TemperatureSpec, current: number, h: number): Wish {
+  const du = dampedLogStepGain * Math.log(t.targetEntropy / Math.max(h, 1e-9));
+  const temperature = current * Math.exp(du);
+  return { method: "DampedLogStep", temperature, why: `damped log-T step (no curve): ln T += ${dampedLogStepGain}·ln(${t.targetEntropy}/${fmt(h)}) = ${fmt(du)} gives T ${fmt(temperature)}` };
+}
+
+/**
+ * decide applies maxStep and [min, max] to a wish and writes the reason. The target is
+ * unreachable when the wish lies past the bound in the error's direction and the entropy at
+ * that bound is known to be outside the band on the same side: measured, because this epoch ran
+ * at the bound, or read off the curve, because the curve reaches it.
+ */
+function decide(t: TemperatureSpec, current: number, h: number, wish: Wish, curve: Curve | undefined, fresh: string): Decision {
+  const next = step(t, current, wish.temperature);
+  const up = h < t.targetEntropy;
+  const bound = up ? t.max : t.min;
+  const name = up ? "max" : "min";
+  const atBound = up ? current >= bound : current <= bound;
+  const beyond = up ? wish.temperature > bound : wish.temperature < bound;
+  const hb = !beyond ? undefined : atBound ? h : curve !== undefined ? entropyAt(curve, bound) : undefined;
+  const move = moved(current, next.temperature, next.limit, t.maxStep);
+  const observed = `H(${fmt(current)})=${fmt(h)} ${up ? "below" : "above"} target ${t.targetEntropy}`;
+  if (hb !== undefined && (up ? hb < t.targetEntropy - t.tolerance : hb > t.targetEntropy + t.tolerance)) {
+    const source = atBound ? "" : " on the curve";
+    const toward = next.temperature === bound ? "" : ` toward ${name}`;
+    return { temperature: next.temperature, method: "Unreachable", reason: `unreachable: at ${name} ${bound}, H(${bound})=${fmt(hb)} ${up ? "<" : ">"} target ${t.targetEntropy}${source}; ${move}${toward}${fresh}` };
+  }
+  return { temperature: next.temperature, method: wish.method, reason: `${wish.why}; ${observed}; ${move}${fresh}` };
+}
+
+/** Step is a next temperature and the bound that stopped it short of the wish, if any. */
+interface Step {
+  temperature: number;
+  limit?: "maxStep" | "min" | "max";
+}
+
+/**
+ * step moves from current toward wanted by at most maxStep, inside [min, max] (when current lies
+ * outside [min, max] by more than maxStep, the bounds win), rounded to 4 decimals without leaving
+ * either interval.
+ */
+function step(t: TemperatureSpec, current: number, wanted: number): Step {
+  let lo = Math.max(t.min, current - t.maxStep);
+  let hi = Math.min(t.max, current + t.maxStep);
+  if (lo > hi) lo = hi = clamp(current, t.min, t.max);
+  const x = clamp(wanted, lo, hi);
+  let r = round4(x);
+  if (r > hi + 1e-12) r = Math.floor(hi * 1e4) / 1e4;
+  if (r < lo - 1e-12) r = Math.ceil(lo * 1e4) / 1e4;
+  if (r > hi + 1e-12 || r < lo - 1e-12) r = x;
+  const limit = wanted > hi ? (hi === t.max ? "max" : "maxStep") : wanted < lo ? (lo === t.min ? "min" : "maxStep") : undefined;
+  return { temperature: r, ...(limit !== undefined ? { limit } : {}) };
+}
+
+/** moved says what happened to T: "raised 0.6 -> 0.7 (maxStep 0.1)", "lowered 0.4 -> 0.3 (at min)", "held at 1.5". */
+function moved(from: number, to: number, limit: Step["limit"], maxStep: number): string {
+  const why = limit === "maxStep" ? ` (maxStep ${maxStep})` : limit !== undefined ? ` (at ${limit})` : "";
+  if (to === from) return `held at ${fmt(to)}`;
+  return `${to > from ? "raised" : "lowered"} ${fmt(from)} -> ${fmt(to)}${why}`;
 }
 
 function fmt(x: number): string {

@@ -19,6 +19,8 @@ test("records an RL epoch with its temperature decision in history", () => {
   assert.equal(r.status?.metrics?.reward, 0.5);
   assert.equal(r.status?.temperature?.current, 0.7);
   assert.equal(r.status?.temperature?.history?.[0].nextTemperature, 0.7);
+  // No curve in the report: the fallback step, named in the history entry.
+  assert.equal(r.status?.temperature?.history?.[0].method, "DampedLogStep");
 });
 
 test("answers a replayed RL report with the recorded reply and no status", () => {

@@ -84,6 +84,7 @@ export function recordReport(job: TemperJob, r: EpochReport, now: string): Recor
     ...(r.responseLength !== undefined ? { responseLength: r.responseLength } : {}),
     ...(r.truncationRate !== undefined ? { truncationRate: r.truncationRate } : {}),
     nextTemperature: d.temperature,
+    method: d.method,
     reason: d.reason,
   };
   s.temperature = {
