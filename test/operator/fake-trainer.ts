@@ -3,9 +3,13 @@
 // from JOB_COMPLETION_INDEX, checkpoints under
 // /checkpoints, resume from resumeFrom, an RLJob's initCheckpoint and the temperature replies —
 // and trains nothing: each "epoch" sleeps, writes a checkpoint file saying which attempt wrote
-// it, and (rank 0) reports. FAKE_FAIL=1 exits 1 at once.
+// it, and (rank 0) reports. FAKE_FAIL=1 exits 1 at once. An RL epoch reports entropy 0.02 and no
+// curve, unless FAKE_ENTROPY="logistic A K C" gives it a model: H(T) = A / (1 + e^(−K (T − C))),
+// times FAKE_ENTROPY_DECAY (default 1) per epoch already run, reported at the temperature it was
+// told to use and, as the real trainer does, re-measured at the trainer's offsets.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { trainerDefaults } from "../../trainer/defaults.ts";
 
 interface Cfg {
   kind: "SFTJob" | "RLJob";
@@ -39,6 +43,17 @@ if (cfg.initCheckpoint !== undefined && !existsSync(local(cfg.initCheckpoint))) 
   process.exit(2);
 }
 
+/** rlFigures is an RL epoch's temperature loop inputs: a synthetic entropy model's, or an entropy far below any sensible target. */
+function rlFigures(T: number, epochsRun: number): { temperature: number; entropy: number; entropyCurve?: { temperature: number; entropy: number }[] } {
+  const model = /^logistic ([\d.]+) ([\d.]+) ([\d.]+)$/.exec(process.env.FAKE_ENTROPY ?? "");
+  if (model === null) return { temperature: T, entropy: 0.02 };
+  const [a, k, c] = model.slice(1).map(Number);
+  const decay = Number(process.env.FAKE_ENTROPY_DECAY ?? "1") ** epochsRun;
+  const H = (t: number) => Number(((a / (1 + Math.exp(-k * (t - c)))) * decay).toPrecision(5));
+  const temps = [T, ...trainerDefaults.entropyOffsets.map((d) => T + d)].filter((t) => t > 0.05).sort((x, y) => x - y);
+  return { temperature: T, entropy: H(T), entropyCurve: temps.map((t) => ({ temperature: Number(t.toPrecision(5)), entropy: H(t) })) };
+}
+
 const stages = cfg.kind === "SFTJob" ? [{ name: "sft", epochs: cfg.spec.epochs ?? 1 }] : (cfg.spec.stages ?? []);
 const done = cfg.resumeFrom === undefined ? -1 : Number(/epoch-(\d+)$/.exec(cfg.resumeFrom)?.[1] ?? "-1");
 let temperature = cfg.temperature ?? 0.6;
@@ -50,8 +65,7 @@ for (const [stageIndex, stage] of stages.entries()) {
     if (rank !== 0) continue;
     writeFileSync(join(dir, `epoch-${global}`), `attempt=${cfg.attempt}\n`);
     const last = stageIndex === stages.length - 1 && e === stage.epochs;
-    // An entropy far below any sensible target, so an EntropyTarget job moves its temperature.
-    const rl = cfg.kind === "RLJob" ? { temperature, entropy: 0.02 } : {};
+    const rl = cfg.kind === "RLJob" ? rlFigures(temperature, global) : {};
     const res = await fetch(cfg.report?.url ?? "", {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
