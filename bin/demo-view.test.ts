@@ -12,7 +12,7 @@ const rl = {
     temperature: {
       current: 0.8, entropy: 0.25,
       history: [
-        { temperature: 0.6, entropy: 0.18, nextTemperature: 0.7, reward: 0.4 },
+        { temperature: 0.6, entropy: 0.18, nextTemperature: 0.7, method: "SolvedOnCurve", reward: 0.4 },
         { temperature: 0.7, entropy: 0.25, nextTemperature: 0.8, reward: 0.5 },
       ],
     },
@@ -42,7 +42,7 @@ test("a job line labels the per-epoch accuracy validation and shows the test acc
 test("the chart lists every recorded epoch with its decision", () => {
   const chart = temperatureChart(jobView(rl));
   assert.match(chart, /target 0\.25/);
-  assert.match(chart, /epoch {2}1 {2}T 0\.60 {2}H 0\.180 {2}-> next T 0\.70/);
+  assert.match(chart, /epoch {2}1 {2}T 0\.60 {2}H 0\.180 {2}-> next T 0\.70 \(SolvedOnCurve\) {2}reward/);
   assert.match(chart, /epoch {2}2 {2}T 0\.70 {2}H 0\.250 {2}-> next T 0\.80/);
   assert.equal(temperatureChart(jobView({ kind: "RLJob", metadata: { name: "x" } })), "x: no RL epochs recorded");
 });

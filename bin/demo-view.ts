@@ -23,7 +23,7 @@ export interface JobView {
   message?: string;
   /** targetEntropy is the RLJob's spec.temperature.targetEntropy. */
   targetEntropy?: number;
-  history?: { temperature: number; entropy: number; nextTemperature: number; reward?: number; accuracy?: number }[];
+  history?: { temperature: number; entropy: number; nextTemperature: number; method?: string; reward?: number; accuracy?: number }[];
 }
 
 type Obj = Record<string, unknown>;
@@ -85,6 +85,6 @@ export function temperatureChart(j: JobView): string {
   const ents = h.map((e) => e.entropy);
   const goal = h.map(() => target);
   const chart = asciichart.plot([temps, ents, goal], { height: 10, format: (x: number) => x.toFixed(2).padStart(6) });
-  const rows = h.map((e, i) => `  epoch ${String(i + 1).padStart(2)}  T ${e.temperature.toFixed(2)}  H ${e.entropy.toFixed(3)}  -> next T ${e.nextTemperature.toFixed(2)}${e.reward === undefined ? "" : `  reward ${e.reward.toFixed(2)}`}${e.accuracy === undefined ? "" : `  val ${e.accuracy.toFixed(2)}`}`);
+  const rows = h.map((e, i) => `  epoch ${String(i + 1).padStart(2)}  T ${e.temperature.toFixed(2)}  H ${e.entropy.toFixed(3)}  -> next T ${e.nextTemperature.toFixed(2)}${e.method === undefined ? "" : ` (${e.method})`}${e.reward === undefined ? "" : `  reward ${e.reward.toFixed(2)}`}${e.accuracy === undefined ? "" : `  val ${e.accuracy.toFixed(2)}`}`);
   return `${j.name}: temperature (first line), temperature-adjusted entropy (second), target ${target} (flat)\n${chart}\n${rows.join("\n")}`;
 }
