@@ -144,6 +144,17 @@ function curvature(f: Family, a: number, b: number): number {
 const bounds = fc.record({ min: milli(0.3, 1), width: milli(0.2, 1.5), maxStep: milli(0.05, 0.2), tolerance: milli(0.02, 0.1) });
 const how = fc.record({ noisy: fc.boolean(), decay: fc.oneof(fc.constant(1), milli(0.9, 1)), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) });
 
+/** worlds draws a start, a target T* up to 2 maxSteps away and the band around it; sinking chooses whether the curve drifts between epochs. */
+const worlds = (sinking: boolean) => fc.tuple(bounds, how, family, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.1, max: 0.98, noNaN: true }), fc.boolean()).map(([b, h, f, startAt, reach, up]) => {
+  const max = Math.round((b.min + b.width) * 1000) / 1000;
+  const initial = Math.round((b.min + startAt * (max - b.min)) * 1000) / 1000;
+  const tStar = Math.min(max, Math.max(b.min, initial + (up ? 1 : -1) * reach * 2 * b.maxStep));
+  const target = Math.round(H(f, tStar) * 1e4) / 1e4;
+  const tolerance = Math.round(Math.min(b.tolerance, 0.7 * Math.abs(H(f, initial) - target)) * 1000) / 1000;
+  const world: World = { min: b.min, max, maxStep: b.maxStep, tolerance, initial, family: f, decay: sinking ? h.decay : 1, noise: h.noisy ? tolerance / 5 : 0, seed: h.seed };
+  return { world, target, tStar };
+});
+
 /**
  * reachable draws a world and a target the loop can reach within 3 epochs, starting outside the
  * band: T*, where the first epoch's curve equals the target, lies in [min, max] between 0.2 and
@@ -154,15 +165,7 @@ const how = fc.record({ noisy: fc.boolean(), decay: fc.oneof(fc.constant(1), mil
  * enough that interpolating the trainer's 0.1-spaced points errs by at most a quarter of the
  * tolerance (0.1²·max|H''|/8 ≤ tolerance/4).
  */
-const reachable = fc.tuple(bounds, how, family, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.1, max: 0.98, noNaN: true }), fc.boolean()).map(([b, h, f, startAt, reach, up]) => {
-  const max = Math.round((b.min + b.width) * 1000) / 1000;
-  const initial = Math.round((b.min + startAt * (max - b.min)) * 1000) / 1000;
-  const tStar = Math.min(max, Math.max(b.min, initial + (up ? 1 : -1) * reach * 2 * b.maxStep));
-  const target = Math.round(H(f, tStar) * 1e4) / 1e4;
-  const tolerance = Math.round(Math.min(b.tolerance, 0.7 * Math.abs(H(f, initial) - target)) * 1000) / 1000;
-  const world: World = { min: b.min, max, maxStep: b.maxStep, tolerance, initial, family: f, decay: h.decay, noise: h.noisy ? tolerance / 5 : 0, seed: h.seed };
-  return { world, target, tStar };
-}).filter(({ world: w, target, tStar }) => {
+const reachable = worlds(true).filter(({ world: w, target, tStar }) => {
   if (w.tolerance < 0.01 || !(target > 0.005) || target * (1 - w.decay) > w.tolerance / 3) return false;
   if ((0.1 ** 2 * curvature(w.family, tStar - 0.25, tStar + 0.25)) / 8 > w.tolerance / 4) return false;
   const first = solveTrue(w, target, 1, w.min, w.max);
@@ -176,15 +179,7 @@ const reachable = fc.tuple(bounds, how, family, fc.double({ min: 0, max: 1, noNa
  * just below the target), steep logistics and peaked softmaxes whose interpolation errs by more
  * than the band, as long as the band is at least 0.002 wide in T (the decisions' 4 decimals can hit it).
  */
-const rough = fc.tuple(bounds, how, family, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.1, max: 0.98, noNaN: true }), fc.boolean()).map(([b, h, f, startAt, reach, up]) => {
-  const max = Math.round((b.min + b.width) * 1000) / 1000;
-  const initial = Math.round((b.min + startAt * (max - b.min)) * 1000) / 1000;
-  const tStar = Math.min(max, Math.max(b.min, initial + (up ? 1 : -1) * reach * 2 * b.maxStep));
-  const target = Math.round(H(f, tStar) * 1e4) / 1e4;
-  const tolerance = Math.round(Math.min(b.tolerance, 0.7 * Math.abs(H(f, initial) - target)) * 1000) / 1000;
-  const world: World = { min: b.min, max, maxStep: b.maxStep, tolerance, initial, family: f, decay: 1, noise: h.noisy ? tolerance / 5 : 0, seed: h.seed };
-  return { world, target, tStar };
-}).filter(({ world: w, target, tStar }) => w.tolerance >= 0.01 && target > 0.005 && Math.abs(H(w.family, tStar - 0.001) - target) < w.tolerance - w.noise && Math.abs(H(w.family, tStar + 0.001) - target) < w.tolerance - w.noise);
+const rough = worlds(false).filter(({ world: w, target, tStar }) => w.tolerance >= 0.01 && target > 0.005 && Math.abs(H(w.family, tStar - 0.001) - target) < w.tolerance - w.noise && Math.abs(H(w.family, tStar + 0.001) - target) < w.tolerance - w.noise);
 
 const inBand = (e: Epoch, target: number, tol: number) => Math.abs(e.H - target) <= tol;
 const describe = (run: Epoch[]) => run.map((e) => `  epoch ${e.epoch}: T ${e.T} H ${e.H} -> ${e.decision.temperature} [${e.decision.method}] ${e.decision.reason}`).join("\n");
