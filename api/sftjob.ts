@@ -18,14 +18,28 @@ export const architecture = withRules(
   [{ rule: "self.dModel % self.heads == 0", message: "must be a multiple of heads", fieldPath: ".dModel" }],
 ).describe("architecture is a decoder-only transformer trained from scratch.");
 
+/** tokenizer is the vocabulary a model trained from scratch reads and writes. */
+export const tokenizer = z
+  .strictObject({
+    type: z.enum(["Character", "BPE"]).default("Character")
+      .describe("type is Character (one token per character) or BPE (subword tokens learned from the job's training prompts and teacher traces before the first step; digits stay one per token). Entropy is measured per token, so targetEntropy means per-BPE-token entropy for a BPE model. Default Character."),
+    vocabSize: z.int().min(101).max(65536).default(384)
+      .describe("vocabSize bounds a BPE vocabulary (specials, 97 characters and learned merges); training stops sooner when no pair repeats. Ignored for Character. Default 384."),
+  })
+  .describe("tokenizer is the vocabulary of a model trained from scratch; a checkpoint (from) brings its own.");
+
 /** model is what SFT starts from: a fresh architecture or an existing checkpoint. */
 export const model = withRules(
   z.strictObject({
     architecture: architecture.optional(),
+    tokenizer: tokenizer.optional(),
     from: z.string().min(1).max(2048).optional()
       .describe("from is a checkpoint URI (file:///path or pvc://claim/path) to continue from instead of a fresh architecture."),
   }),
-  [{ rule: "[has(self.architecture), has(self.from)].filter(x, x).size() == 1", message: "set exactly one of architecture or from" }],
+  [
+    { rule: "[has(self.architecture), has(self.from)].filter(x, x).size() == 1", message: "set exactly one of architecture or from" },
+    { rule: "!has(self.from) || !has(self.tokenizer)", message: "a checkpoint (from) brings its own tokenizer: set tokenizer only with architecture", fieldPath: ".tokenizer" },
+  ],
 ).describe("model is what SFT starts from: exactly one of architecture (train from scratch) or from (a checkpoint).");
 
 /** sftData is the teacher-traced dataset SFT trains on. */

@@ -27,7 +27,8 @@ import { runGrpo, type RlEpochReport, type RlStage } from "./grpo.ts";
 import { GPTConfigSchema, initParams, type GPTConfig, type Params } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { runSft, type SftEpochReport } from "./sft.ts";
-import { loadSuite, promptIds, sftExamples, type SuiteProblem, type TaskSuite } from "./suite.ts";
+import { trainBpe } from "./bpe.ts";
+import { loadSuite, promptIds, sftExamples, tokenizerCorpus, type SuiteProblem, type TaskSuite } from "./suite.ts";
 import { epochReportOfRl, reportHooks, type ReportOptions } from "./report-client.ts";
 import { checkSandbox, type SandboxReport } from "./sandbox/isolation.ts";
 import { param } from "./tensor.ts";
@@ -145,12 +146,25 @@ async function finalTest(backend: Backend, s: TaskSuite, test: SuiteProblem[], e
   return accuracy;
 }
 
+/**
+ * sftSuite restores the checkpoint's tokenizer, or makes the one spec.model.tokenizer asks for:
+ * characters, or BPE learned from this job's training prompts and traces (deterministic, so
+ * every rank learns the same one without exchanging it).
+ */
+async function sftSuite(spec: SftConfig["spec"], init: Checkpoint | undefined): Promise<TaskSuite> {
+  const t = spec.model.tokenizer;
+  if (init !== undefined || t === undefined || t.type === "Character") return loadSuite(spec.data.task, init?.tokenizer);
+  const chars = await loadSuite(spec.data.task);
+  const corpus = tokenizerCorpus(chars, splits(chars, spec.data).train, spec.data.responsesPerPrompt, spec.seed);
+  return loadSuite(spec.data.task, trainBpe(corpus, { vocabSize: t.vocabSize }).toJSON());
+}
+
 /** runSftJob runs an SFTJob's training on this rank. */
 export async function runSftJob(cfg: SftConfig, log: Log, coll: Collective, hooks: Hooks = {}): Promise<void> {
   const spec = cfg.spec;
   const resume = await resumePoint(cfg);
   const init = resume ?? (spec.model.from !== undefined ? await loadCheckpoint(spec.model.from) : undefined);
-  const suite = await loadSuite(spec.data.task, init?.tokenizer);
+  const suite = await sftSuite(spec, init);
   const arch = spec.model.architecture;
   const config = init?.config ?? GPTConfigSchema.parse({
     vocab: suite.tokenizer.vocabSize, d: arch?.dModel, layers: arch?.layers, heads: arch?.heads, ctx: arch?.contextLength, mlpRatio: arch?.mlpRatio,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { nextTemperature } from "../api/temperature-policy.ts";
 import { TrainerConfig } from "../api/trainer-config.ts";
+import { loadCheckpoint } from "./checkpoint.ts";
 import { runRlJob, runSftJob, type WithTest } from "./cli.ts";
 import { singleProcess } from "./collective.ts";
 import type { RlEpochReport } from "./grpo.ts";
@@ -17,10 +18,10 @@ import type { SftEpochReport } from "./sft.ts";
 type Event = Record<string, unknown>;
 
 /** sftCheckpoint trains a one-layer model for one epoch and returns its checkpoint directory. */
-async function sftCheckpoint(dir: string): Promise<string> {
+async function sftCheckpoint(dir: string, tokenizer?: { type: "BPE"; vocabSize: number }): Promise<string> {
   const cfg = TrainerConfig.parse({
     kind: "SFTJob", name: "sft", checkpointDir: join(dir, "sft"),
-    spec: { model: { architecture: { layers: 1, dModel: 16, heads: 2, contextLength: 64 } }, maxSequenceLength: 64, epochs: 1, batchSize: 4, data: { prompts: 8, validationPrompts: 0, testPrompts: 0, responsesPerPrompt: 1 } },
+    spec: { model: { architecture: { layers: 1, dModel: 16, heads: 2, contextLength: 64 }, ...(tokenizer !== undefined ? { tokenizer } : {}) }, maxSequenceLength: 64, epochs: 1, batchSize: 4, data: { prompts: 8, validationPrompts: 0, testPrompts: 0, responsesPerPrompt: 1 } },
   });
   if (cfg.kind !== "SFTJob") throw new Error("unreachable");
   await runSftJob(cfg, () => {}, singleProcess);
@@ -120,4 +121,27 @@ test("an RL job evaluates its last stage's test split once, when it ends, and se
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("an SFT job asked for BPE learns it from its training data and saves it, and an RL job from that checkpoint samples with it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "standalone-bpe-"));
+  try {
+    const init = await sftCheckpoint(dir, { type: "BPE", vocabSize: 200 });
+    const saved = (await loadCheckpoint(init)).tokenizer as { type: string; merges: unknown[] };
+    assert.equal(saved.type, "bpe");
+    assert.ok(saved.merges.length > 10, `${saved.merges.length} merges learned`);
+    const events: Event[] = [];
+    await runRlJob(rlConfig(dir, init), (e) => events.push(e), singleProcess);
+    const started = events.find((e) => e.event === "started") as { model: { vocab: number } } | undefined;
+    assert.equal(started?.model.vocab, 101 + saved.merges.length);
+    assert.equal(epochs(events).length, 4);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("an SFTJob continuing from a checkpoint may not name a tokenizer: the checkpoint brings its own", () => {
+  const r = TrainerConfig.safeParse({ kind: "SFTJob", name: "sft", checkpointDir: "/tmp/x", spec: { model: { from: "file:///ck", tokenizer: { type: "BPE" } } } });
+  assert.equal(r.success, false);
+  assert.match(JSON.stringify(r.error?.issues), /set tokenizer only with architecture/);
 });

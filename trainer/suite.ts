@@ -11,6 +11,7 @@ import { codeProblem, teacherCodes, type CodeProblem } from "./tasks/code.ts";
 import { placeCode, placeMath, type Placement, type Split } from "./tasks/dataset.ts";
 import { mathProblem, type MathProblem } from "./tasks/math.ts";
 import { teacherSolutions } from "./tasks/teacher.ts";
+import { BpeTokenizer } from "./bpe.ts";
 import { Tokenizer } from "./tokenizer.ts";
 import type { SftExample } from "./sft.ts";
 
@@ -69,6 +70,12 @@ export function sftExamples(s: TaskSuite, problems: SuiteProblem[], perPrompt: n
   return out;
 }
 
+/** tokenizerCorpus is the text a BPE tokenizer learns from: the training prompts and the teacher traces sftExamples gives for them. */
+export function tokenizerCorpus(s: TaskSuite, problems: SuiteProblem[], perPrompt: number, seed: number): string[] {
+  const rng = new Rng(seed);
+  return problems.flatMap((p) => [p.prompt, ...s.teacher(p, rng, perPrompt)]);
+}
+
 const streams: Record<Split, number> = { train: 1, validation: 2, test: 3 };
 
 /**
@@ -103,9 +110,17 @@ export interface SuiteOptions {
   codeLimits?: SandboxLimits;
 }
 
-/** loadSuite builds the math or code suite from the task modules; tokenizerJson restores a saved tokenizer. */
+/** restoreTokenizer rebuilds a saved tokenizer of either kind (its JSON's type: char or bpe). */
+export function restoreTokenizer(json: unknown): SuiteTokenizer {
+  const type = (json as { type?: unknown } | null)?.type;
+  if (type === "char") return Tokenizer.fromJSON(json);
+  if (type === "bpe") return BpeTokenizer.fromJSON(json);
+  throw new Error(`tokenizer: unknown saved tokenizer type ${JSON.stringify(type)} (want "char" or "bpe")`);
+}
+
+/** loadSuite builds the math or code suite from the task modules; tokenizerJson restores a saved tokenizer (the character one when absent). */
 export async function loadSuite(task: "math" | "code", tokenizerJson?: unknown, o: SuiteOptions = {}): Promise<TaskSuite> {
-  const tokenizer = tokenizerJson === undefined ? new Tokenizer() : Tokenizer.fromJSON(tokenizerJson);
+  const tokenizer = tokenizerJson === undefined ? new Tokenizer() : restoreTokenizer(tokenizerJson);
   if (task === "code") {
     const limits = o.codeLimits ?? defaultCodeLimits;
     return {
