@@ -14,7 +14,8 @@
 // --sft-checkpoint DIR reuses the SFT weights saved there by an earlier run (or saves them
 // there), so the RL part can be repeated without retraining. Flags: --sft-minutes --epochs
 // --sft-levels --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs
-// --rl-lr (one or a list) --rl-seeds --sft-checkpoint. Prints one JSON object at the end;
+// --rl-lr (one or a list) --rl-seeds --sft-checkpoint (each GRPO run's final weights are saved
+// beside the SFT ones as rl-lr<lr>-seed<seed>). Prints one JSON object at the end;
 // progress goes to stderr.
 import { access, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -109,6 +110,8 @@ async function grpoRun(lr: number, seed: number) {
   }).catch((e: unknown) => { if (!(e instanceof Error && e.message === "stop")) throw e; });
   // The final weights: validation to choose the rate by, test to quote.
   const level2 = { validation: await acc(l2.validation), test: await acc(l2.test) };
+  // Kept so the reward audit can read this run's rollouts (bench/reward-audit.ts --checkpoint).
+  await saveCheckpoint(join(dir, `rl-lr${lr}-seed${seed}`), { config: cfg, backend: be.exportState(), tokenizer: suite.tokenizer.toJSON(), state: { step: 0, rng: new Rng(seed).state(), cursor: {} } });
   return { lr, seed, minutes: Number(((performance.now() - start) / 60000).toFixed(2)), epochs, level2 };
 }
 
