@@ -5,7 +5,7 @@ import { bar, jobView, progressLine, temperatureChart } from "./demo-view.ts";
 const rl = {
   kind: "RLJob",
   metadata: { name: "demo-rl" },
-  spec: { temperature: { targetEntropy: 0.25 } },
+  spec: { temperature: { targetEntropy: 0.25, tolerance: 0.04 } },
   status: {
     phase: "Running", stage: "math-short", epoch: 2, epochs: 4, attempt: 1,
     metrics: { reward: 0.5 },
@@ -18,6 +18,13 @@ const rl = {
     },
   },
 };
+
+test("a job view carries the RLJob's target band and its history for the chart", () => {
+  const j = jobView(rl);
+  assert.deepEqual([j.targetEntropy, j.tolerance], [0.25, 0.04]);
+  assert.deepEqual(j.history?.map((e) => e.entropy), [0.18, 0.25]);
+  assert.equal(jobView({ kind: "SFTJob", metadata: { name: "s" } }).tolerance, undefined);
+});
 
 test("a progress bar fills in proportion and stays within its width", () => {
   assert.equal(bar(1, 4, 8), "[##......]");

@@ -21,8 +21,9 @@ export interface JobView {
   temperature?: number;
   entropy?: number;
   message?: string;
-  /** targetEntropy is the RLJob's spec.temperature.targetEntropy. */
+  /** targetEntropy and tolerance are the RLJob's spec.temperature band. */
   targetEntropy?: number;
+  tolerance?: number;
   history?: { temperature: number; entropy: number; nextTemperature: number; method?: string; reward?: number; accuracy?: number }[];
 }
 
@@ -53,6 +54,7 @@ export function jobView(o: Obj): JobView {
     entropy: num(temp.entropy),
     message: str(status.message),
     targetEntropy: num(specTemp.targetEntropy),
+    tolerance: num(specTemp.tolerance),
     history: Array.isArray(temp.history) ? (temp.history as JobView["history"]) : undefined,
   };
 }

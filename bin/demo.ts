@@ -1,7 +1,8 @@
 // demo: what `npm start` runs. It starts the embedded local cluster (API server, scheduler, job
 // controller, kubelet), runs the operator beside it as its own process, applies the CRDs and
 // the pipeline (an SFTJob, then an RLJob initialised from it) with the real kubectl, shows
-// progress until both jobs finish, and ends with the RL temperature loop charted per epoch.
+// progress until both jobs finish, and ends with the RL temperature loop charted per epoch, in
+// the terminal and as NAME-temperature.svg and .png in the data directory.
 // Nothing here is special-cased for the demo: the same manifests run on any cluster.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
@@ -9,6 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { jobView, progressLine, temperatureChart, type JobView } from "./demo-view.ts";
+import { historySeries, loopChartSvg, writeChart } from "./plot.ts";
 
 const root = new URL("../", import.meta.url);
 const parts = [
@@ -35,6 +37,20 @@ async function jobs(bin: string, kc: string): Promise<JobView[]> {
     return ((JSON.parse(r.out) as { items: Obj[] }).items ?? []).map(jobView);
   } catch {
     return [];
+  }
+}
+
+/** writeLoopChart writes an RLJob's temperature loop to DIR/NAME-temperature.svg and .png and returns a line saying where. */
+async function writeLoopChart(dir: string, j: JobView): Promise<string> {
+  const history = j.history ?? [];
+  if (history.length === 0) return "";
+  // The chart is a view of the outcome, not part of it: a failure to draw it is reported, not fatal.
+  try {
+    const svg = loopChartSvg({ title: `${j.name}: temperature loop per epoch`, series: [historySeries(j.name, history)], targetEntropy: j.targetEntropy, tolerance: j.tolerance });
+    const out = await writeChart(resolve(dir, `${j.name}-temperature`), svg);
+    return `chart: ${out.svg} (and .png)\n`;
+  } catch (err) {
+    return `chart: not written (${err instanceof Error ? err.message : String(err)})\n`;
   }
 }
 
@@ -104,7 +120,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, 2000));
     }
     process.stdout.write("\n");
-    for (const j of seen.filter((x) => x.kind === "RLJob")) process.stdout.write(`${temperatureChart(j)}\n\n`);
+    for (const j of seen.filter((x) => x.kind === "RLJob")) process.stdout.write(`${temperatureChart(j)}\n${await writeLoopChart(dataDir, j)}\n`);
     const ok = seen.length > 0 && seen.every((j) => j.phase === "Succeeded");
     process.stdout.write(ok ? "The pipeline succeeded.\n" : `The pipeline did not succeed: ${seen.map((j) => `${j.name} ${j.phase ?? "?"} ${j.message ?? ""}`).join("; ")}\n`);
     if (values.keep) process.stdout.write(`The cluster keeps running: KUBECONFIG=${kc} kubectl get temper\n`);
