@@ -1,7 +1,9 @@
-// tokenizer: a character-level tokenizer for the generated math and code tasks. Characters
-// rather than BPE because the task language is small (digits, operators, a little English and
-// JavaScript) and a char model keeps the entropy the operator steers on per character, easy to
-// read. It is saved with every checkpoint (toJSON), so a model is never paired with another vocabulary.
+// tokenizer: the character-level tokenizer, the default for the generated math and code tasks:
+// their language is small (digits, operators, a little English and JavaScript), and one token
+// per character keeps every text encodable. Its per-token entropy is not the paper's scale,
+// though (a character model spreads its uncertainty over many near-certain characters); an
+// SFTJob that asks for BPE gets subwords learned from its data (bpe.ts) on this same base. It is
+// saved with every checkpoint (toJSON), so a model is never paired with another vocabulary.
 
 /** TokenizerJSON is the saved form of a tokenizer. */
 export interface TokenizerJSON {
