@@ -11,12 +11,14 @@
 // SFT weights with the first of --rl-seeds and the one with the best final level-2 validation
 // accuracy is kept; then every seed runs at that rate, each from the same SFT weights (and
 // optimizer moments), and the test-split gain is reported per seed with its mean and spread.
-// --sft-checkpoint DIR reuses the SFT weights saved there by an earlier run (or saves them
-// there), so the RL part can be repeated without retraining. Flags: --sft-minutes --epochs
-// --sft-levels --sft-prompts (per level) --per-prompt --lr --batch --rl-minutes --rl-epochs
-// --rl-lr (one or a list) --rl-seeds --sft-checkpoint (each GRPO run's final weights are saved
-// beside the SFT ones as rl-lr<lr>-seed<seed>). Prints one JSON object at the end;
-// progress goes to stderr.
+// --sft-checkpoint DIR reuses the SFT weights saved there by an earlier run (or saves them there),
+// so the RL part can be repeated without retraining. --sft-minutes 0 and --rl-minutes 0 lift the
+// wall-clock budgets, so phases end by validation accuracy and epochs alone and seeds are
+// comparable on a shared machine (the budgets make a run's length depend on the load). Flags:
+// --sft-minutes --epochs --sft-levels --sft-prompts (per level) --per-prompt --lr --batch
+// --rl-minutes --rl-epochs --rl-lr (one or a list) --rl-seeds --sft-checkpoint (each GRPO run's final
+// weights are saved beside the SFT ones as rl-lr<lr>-seed<seed>). Prints one JSON object at the
+// end; progress goes to stderr.
 import { access, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,7 +79,7 @@ if (saved) {
       const a = await acc(l1.validation);
       sftEpochs.push({ minutes: Number(((performance.now() - sftStart) / 60000).toFixed(2)), level1Validation: a });
       log({ event: "sft-eval", ...sftEpochs[sftEpochs.length - 1] });
-      if (a >= 0.8 || performance.now() - sftStart > budget) throw new Error("stop");
+      if (a >= 0.8 || (budget > 0 && performance.now() - sftStart > budget)) throw new Error("stop");
       return a;
     },
   }).catch((e: unknown) => { if (!(e instanceof Error && e.message === "stop")) throw e; });
@@ -93,6 +95,8 @@ log({ event: "sft-done", sftMinutes, sftLevel1, sftLevel2 });
 const sftState: BackendState = be.exportState();
 const rlPrompts = suite.problems({ ...req([2], 400, "train"), seed: 8 }).map((p) => ({ id: p.id, prompt: promptIds(suite, p), problem: p }));
 
+const rlBudget = Number(f["rl-minutes"]) * 60_000;
+
 /** grpoRun trains GRPO from the SFT weights at lr with rollout seed seed and returns its epochs and final accuracies. */
 async function grpoRun(lr: number, seed: number) {
   be.importState(sftState);
@@ -105,7 +109,7 @@ async function grpoRun(lr: number, seed: number) {
     evaluate: async () => await acc(l2.validation),
     onEpochEnd: async (r) => {
       epochs.push({ epoch: r.epoch, level2Validation: r.accuracy, temperature: r.temperature, entropy: r.entropy, entropyCurve: r.entropyCurve, reward: r.reward, responseLength: r.responseLength, truncationRate: r.truncationRate });
-      if (performance.now() - start > Number(f["rl-minutes"]) * 60_000) throw new Error("stop");
+      if (rlBudget > 0 && performance.now() - start > rlBudget) throw new Error("stop");
     },
   }).catch((e: unknown) => { if (!(e instanceof Error && e.message === "stop")) throw e; });
   // The final weights: validation to choose the rate by, test to quote.
