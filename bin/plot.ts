@@ -108,7 +108,8 @@ function loopChartOption(opts: LoopChartOptions, width: number, height: number):
   const series = lines(opts, band);
   const epochs = opts.series.flatMap((s) => s.points.map((p) => p.epoch));
   const [first, last] = [Math.min(...epochs), Math.max(...epochs)];
-  // The legend wraps; reserve room for its rows above the first panel.
+  // The legend wraps; reserve room for its rows above the first panel. The gap is wide because
+  // the PNG renderer's fonts run wider than the widths ECharts estimates for its text.
   const legendRows = Math.ceil(series.length / Math.max(1, Math.floor(width / 190)));
   const top = 48 + 22 * legendRows;
   const panelHeight = (height - top - 40 - 2 * 50) / 3;
@@ -126,7 +127,7 @@ function loopChartOption(opts: LoopChartOptions, width: number, height: number):
     // name that followed unquoted ones).
     textStyle: { fontFamily },
     title: { text: opts.title, left: "center", top: 8, textStyle: { fontSize: 15 } },
-    legend: { top: 34, left: "center", itemGap: 24, data: series.map((s) => s.name) },
+    legend: { top: 34, left: "center", itemGap: 40, data: series.map((s) => s.name) },
     grid: ranges.map((_, i) => ({ left: 70, right: 30, top: top + i * (panelHeight + 50), height: panelHeight })),
     xAxis: ranges.map((_, i) => ({
       type: "value", gridIndex: i, min: first, max: Math.max(last, first + 1), minInterval: 1,
