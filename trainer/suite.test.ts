@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RLJobSpec } from "../api/rljob.ts";
 import { Rng } from "./rng.ts";
-import { loadSuite, sftExamples, type DataRequest, type SuiteProblem, type TaskSuite } from "./suite.ts";
+import { loadSuite, sftExamples, tokenizerCorpus, type DataRequest, type SuiteProblem, type TaskSuite } from "./suite.ts";
 import { codeLevels, type CodeProblem } from "./tasks/code.ts";
 import { mathKey, placeCode, splitOf, type Split } from "./tasks/dataset.ts";
 import type { MathProblem } from "./tasks/math.ts";
@@ -227,4 +227,13 @@ test("no held-out level-1 problem, in either order, is worked out in a level-1 o
     const seen = held.filter((p) => sumRewrites(p).some((r) => written.has(r.slice("Compute ".length, -1)))).map((p) => p.prompt);
     assert.deepEqual(seen, [], split);
   }
+});
+
+test("the tokenizer corpus holds each training prompt and exactly the traces sftExamples trains on", async () => {
+  const s = await loadSuite("math");
+  const problems = s.problems({ levels: [1, 2], prompts: 20, seed: 4, split: "train" });
+  const corpus = tokenizerCorpus(s, problems, 3, 9);
+  const examples = sftExamples(s, problems, 3, 9);
+  assert.deepEqual(corpus.filter((_, i) => i % 4 !== 0), examples.map((e) => s.tokenizer.decode(e.response)));
+  assert.deepEqual(corpus.filter((_, i) => i % 4 === 0), problems.map((p) => p.prompt));
 });

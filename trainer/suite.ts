@@ -58,22 +58,21 @@ export function promptIds(s: TaskSuite, p: SuiteProblem): number[] {
   return [s.tokenizer.bos, ...s.tokenizer.encode(p.prompt)];
 }
 
+/** teacherTraces draws perPrompt teacher traces per problem, in order, from one generator seeded with seed. */
+function teacherTraces(s: TaskSuite, problems: SuiteProblem[], perPrompt: number, seed: number): { problem: SuiteProblem; traces: string[] }[] {
+  const rng = new Rng(seed);
+  return problems.map((problem) => ({ problem, traces: s.teacher(problem, rng, perPrompt) }));
+}
+
 /** sftExamples expands problems into teacher traces (response ids end with eos). */
 export function sftExamples(s: TaskSuite, problems: SuiteProblem[], perPrompt: number, seed: number): SftExample[] {
-  const rng = new Rng(seed);
-  const out: SftExample[] = [];
-  for (const p of problems) {
-    for (const text of s.teacher(p, rng, perPrompt)) {
-      out.push({ prompt: promptIds(s, p), response: [...s.tokenizer.encode(text), s.tokenizer.eos] });
-    }
-  }
-  return out;
+  return teacherTraces(s, problems, perPrompt, seed).flatMap(({ problem, traces }) =>
+    traces.map((text) => ({ prompt: promptIds(s, problem), response: [...s.tokenizer.encode(text), s.tokenizer.eos] })));
 }
 
 /** tokenizerCorpus is the text a BPE tokenizer learns from: the training prompts and the teacher traces sftExamples gives for them. */
 export function tokenizerCorpus(s: TaskSuite, problems: SuiteProblem[], perPrompt: number, seed: number): string[] {
-  const rng = new Rng(seed);
-  return problems.flatMap((p) => [p.prompt, ...s.teacher(p, rng, perPrompt)]);
+  return teacherTraces(s, problems, perPrompt, seed).flatMap(({ problem, traces }) => [problem.prompt, ...traces]);
 }
 
 const streams: Record<Split, number> = { train: 1, validation: 2, test: 3 };
