@@ -6,11 +6,11 @@
 // a word with its leading space, one digit with its leading space, a run of punctuation,
 // whitespace), so no token holds two digits and numbers stay digit by digit: the model learns
 // arithmetic on digits either way, and an answer like 125 is three choices as with characters.
-// The task language is small: on math traces the vocabulary saturates near 142 tokens (1.5
-// characters a token), so vocabSize is a bound, not a promise. Trained
-// deterministically (ties broken by the pair's text), so every rank of a gang trains the same
-// tokenizer from the same data, and saved with each checkpoint (toJSON).
-import { Tokenizer, type TokenizerJSON } from "./tokenizer.ts";
+// The task language is small: on the demo's math traces the vocabulary saturates near 152 tokens
+// (1.5 characters a token), so vocabSize is a bound, not a promise. Trained deterministically
+// (ties broken by the pair's text), so every rank of a gang trains the same tokenizer from the
+// same data, and saved with each checkpoint (toJSON).
+import { decodeTable, Tokenizer, type TokenizerJSON } from "./tokenizer.ts";
 
 /** BpeJSON is the saved form of a BPE tokenizer: the character base plus merges in rank order. */
 export interface BpeJSON {
@@ -29,8 +29,8 @@ export interface BpeTrainOptions {
   minFrequency?: number;
 }
 
-// A letter run with its leading space, one digit with its leading space, a punctuation run with its leading space, or
-// whitespace: the pieces merges stay inside.
+// A letter run, one digit or a punctuation run, each with its leading space, or whitespace: the
+// pieces merges stay inside.
 const pieceRe = / ?[A-Za-z]+| ?[0-9]| ?[^\sA-Za-z0-9]+|\s+/gu;
 
 /** pieces splits text into the pre-tokenization pieces merges never cross. */
@@ -99,14 +99,7 @@ export class BpeTokenizer {
 
   /** decode maps ids back to text; special ids are dropped, except unk which shows as U+FFFD. */
   decode(ids: ArrayLike<number>): string {
-    let s = "";
-    const n = this.base.specials.length;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (id >= n && id < this.vocabSize) s += this.tokens[id];
-      else if (id === this.unk) s += "\uFFFD";
-    }
-    return s;
+    return decodeTable(this.tokens, this.base.specials.length, this.unk, ids);
   }
 
   /** toJSON is the form saved beside a checkpoint's weights. */

@@ -27,6 +27,7 @@ export class Tokenizer {
   readonly unk: number;
   readonly vocabSize: number;
   private readonly index = new Map<string, number>();
+  private readonly table: string[];
 
   constructor(json: TokenizerJSON = { type: "char", chars: defaultChars, specials: defaultSpecials }) {
     this.chars = json.chars;
@@ -41,7 +42,8 @@ export class Tokenizer {
     this.eos = id("<eos>");
     this.unk = id("<unk>");
     [...json.chars].forEach((c, i) => this.index.set(c, json.specials.length + i));
-    this.vocabSize = json.specials.length + json.chars.length;
+    this.table = [...json.specials, ...json.chars];
+    this.vocabSize = this.table.length;
   }
 
   /** encode maps each character to its id; characters outside the vocabulary become unk. */
@@ -53,14 +55,7 @@ export class Tokenizer {
 
   /** decode maps ids back to text; special ids are dropped, except unk which shows as U+FFFD. */
   decode(ids: ArrayLike<number>): string {
-    let s = "";
-    const n = this.specials.length;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (id >= n && id < this.vocabSize) s += this.chars[id - n];
-      else if (id === this.unk) s += "\uFFFD";
-    }
-    return s;
+    return decodeTable(this.table, this.specials.length, this.unk, ids);
   }
 
   /** toJSON is the form saved beside a checkpoint's weights. */
@@ -76,4 +71,18 @@ export class Tokenizer {
     }
     return new Tokenizer({ type: "char", chars: j.chars, specials: j.specials.map(String) });
   }
+}
+
+/**
+ * decodeTable maps ids to text through a token table whose first nSpecials entries are the
+ * specials: special ids are dropped, except unk, which shows as U+FFFD; ids past the table too.
+ */
+export function decodeTable(table: readonly string[], nSpecials: number, unk: number, ids: ArrayLike<number>): string {
+  let s = "";
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id >= nSpecials && id < table.length) s += table[id];
+    else if (id === unk) s += "\uFFFD";
+  }
+  return s;
 }
