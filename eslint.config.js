@@ -15,7 +15,7 @@ const trainingLoops = ["trainer/sft.ts", "trainer/grpo.ts"];
 export default defineConfig(
   { ignores: ["node_modules/", ".temper/", "crds/", "charts/", "examples/", "docs/", "trainer/sandbox/runner.js"] },
   {
-    files: ["{api,bin,operator,trainer,localcluster,test,bench}/**/*.ts", "eslint.config.js"],
+    files: ["{api,bin,operator,trainer,localcluster,test,bench,experiments}/**/*.ts", "eslint.config.js"],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ["eslint.config.js"] }, tsconfigRootDir: import.meta.dirname },

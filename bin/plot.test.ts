@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { bandColor, historySeries, loopChartSvg, writeChart, type EpochSeries } from "./plot.ts";
+import { bandColor, historySeries, loopChartSvg, writeChart, xyChartSvg, type EpochSeries } from "./plot.ts";
 
 // Six epochs over two stages; entropy is not an affine function of temperature or reward, so
 // only the entropy line fits the entropy values on one scale. Accuracy is measured every other epoch.
@@ -104,4 +104,21 @@ test("writeChart writes the SVG and a PNG of the chart's size beside it", async 
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.equal(png.subarray(12, 16).toString("latin1"), "IHDR");
   assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [480, 360]);
+});
+
+test("an x-y chart draws one line per series whose points keep their x order and spacing", () => {
+  const svg = xyChartSvg({ title: "scaling", xName: "log2(prompts)", yName: "accuracy", series: [
+    { label: "1 response", points: [[7, 0.1], [8, 0.2], [10, 0.25]] },
+    { label: "4 responses", points: [[7, 0.3], [8, 0.35], [10, 0.5]] },
+  ] });
+  const lines = polylines(svg);
+  assert.deepEqual(lines.map((l) => l.length), [3, 3]);
+  for (const l of lines) {
+    const unit = l[1].x - l[0].x;
+    assert.ok(unit > 0 && Math.abs(l[2].x - l[0].x - 3 * unit) < 0.5, JSON.stringify(l));
+  }
+  // Higher accuracy is drawn higher (smaller y in SVG).
+  assert.ok(lines[1][0].y < lines[0][0].y);
+  assert.match(svg, /4 responses/);
+  assert.throws(() => xyChartSvg({ title: "empty", xName: "x", yName: "y", series: [{ label: "a", points: [] }] }), /"empty" has no points/);
 });

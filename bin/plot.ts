@@ -170,6 +170,36 @@ export function loopChartSvg(opts: LoopChartOptions): string {
   }
 }
 
+/** XySeries is one labelled line of (x, y) points, e.g. accuracy against log2(prompts) for one number of responses. */
+export interface XySeries {
+  label: string;
+  points: [number, number][];
+}
+
+/** xyChartSvg renders one panel of labelled lines, y against x, for an experiment's figures that are not per epoch. Throws when there is nothing to plot. */
+export function xyChartSvg(opts: { title: string; xName: string; yName: string; series: XySeries[]; width?: number; height?: number }): string {
+  const all = opts.series.flatMap((s) => s.points);
+  if (all.length === 0) throw new Error(`xyChartSvg: "${opts.title}" has no points to plot`);
+  const width = opts.width ?? 800;
+  const height = opts.height ?? 480;
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+  try {
+    chart.setOption({
+      animation: false, backgroundColor: "#ffffff", textStyle: { fontFamily },
+      title: { text: opts.title, left: "center", top: 8, textStyle: { fontSize: 15 } },
+      legend: { top: 34, left: "center", itemGap: 40, data: opts.series.map((s) => s.label) },
+      grid: { left: 70, right: 30, top: 80, bottom: 56 },
+      xAxis: { type: "value", min: niceExtent(all.map((p) => p[0]))[0], max: niceExtent(all.map((p) => p[0]))[1], name: opts.xName, nameLocation: "middle", nameGap: 30 },
+      yAxis: { type: "value", min: niceExtent(all.map((p) => p[1]))[0], max: niceExtent(all.map((p) => p[1]))[1], name: opts.yName, nameLocation: "middle", nameGap: 48,
+        axisLabel: { formatter: (v: number) => String(Number(v.toFixed(3))) } },
+      series: opts.series.map((s, i) => ({ name: s.label, type: "line", data: s.points, symbolSize: 6, color: palette[i % palette.length], lineStyle: { width: 2 } })),
+    });
+    return stableIds(chart.renderToSVGString());
+  } finally {
+    chart.dispose();
+  }
+}
+
 /** writeChart writes svg to path.svg and its rendering to path.png (path may end in .svg) and returns both absolute paths. */
 export async function writeChart(path: string, svg: string): Promise<{ svg: string; png: string }> {
   const base = resolve(path.replace(/\.svg$/, ""));

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { runJob } from "./runs.ts";
+
+const root = await mkdtemp(join(tmpdir(), "experiment-runs-"));
+after(() => rm(root, { recursive: true, force: true }));
+
+const tinyModel = { architecture: { layers: 1, dModel: 32, heads: 2, contextLength: 128 } };
+const sftSpec = {
+  model: tinyModel, data: { task: "math", levels: [1], prompts: 24, responsesPerPrompt: 1, validationPrompts: 6, testPrompts: 6 },
+  epochs: 2, batchSize: 8, learningRate: 0.003, evaluation: { k: 1 },
+};
+
+test("a run is validated, trained for real, stopped at its best validation epoch and tested there, and a rerun of the same spec is reused", async () => {
+  const lines: string[] = [];
+  const r = await runJob("SFTJob", sftSpec, { name: "tiny", root, progress: (l) => lines.push(l) });
+  assert.equal(r.epochs.length, 2);
+  assert.ok(r.epochs.every((e) => typeof e.loss === "number" && e.checkpoint !== undefined), JSON.stringify(r.epochs));
+  const best = Math.max(...r.epochs.map((e) => e.accuracy ?? -1));
+  assert.equal(r.validation, best);
+  assert.equal(r.epochs.findIndex((e) => e.accuracy === best) + 1, r.stoppedAt);
+  assert.ok(r.test >= 0 && r.test <= 1);
+  const again = await runJob("SFTJob", sftSpec, { name: "tiny", root, progress: (l) => lines.push(l) });
+  assert.deepEqual(again, r);
+  assert.match(lines.at(-1) ?? "", /reusing the finished run/);
+  assert.equal((await readdir(join(root, "runs"))).length, 1);
+});
+
+test("an RL arm runs from a checkpoint with the job's own temperature policy and records each decision's reason", async () => {
+  const sft = await runJob("SFTJob", sftSpec, { name: "tiny", root });
+  const rl = await runJob("RLJob", {
+    initFrom: { checkpoint: sft.epochs[sft.stoppedAt - 1].checkpoint }, evaluation: { k: 1 },
+    stages: [{ name: "s", data: { task: "math", levels: [1], prompts: 4, validationPrompts: 4, testPrompts: 4 }, maxResponseLength: 16, epochs: 2, promptsPerBatch: 4, rolloutsPerPrompt: 2 }],
+    temperature: { policy: "EntropyTarget", initial: 0.8, targetEntropy: 0.3 },
+  }, { name: "tiny-rl", root });
+  assert.equal(rl.epochs.length, 2);
+  assert.equal(rl.epochs[0].temperature, 0.8);
+  assert.ok(rl.epochs.every((e) => typeof e.entropy === "number" && typeof e.reason === "string" && e.reason.length > 0), JSON.stringify(rl.epochs));
+  assert.equal(rl.epochs[1].temperature, rl.epochs[0].nextTemperature);
+});
+
+test("a bad arm fails before training with the field and the schema's message", async () => {
+  await assert.rejects(runJob("SFTJob", { ...sftSpec, epochs: 0 }, { name: "bad", root }), /bad: spec\.epochs: .*>=1/);
+});
