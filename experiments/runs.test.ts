@@ -45,3 +45,10 @@ test("an RL arm runs from a checkpoint with the job's own temperature policy and
 test("a bad arm fails before training with the field and the schema's message", async () => {
   await assert.rejects(runJob("SFTJob", { ...sftSpec, epochs: 0 }, { name: "bad", root }), /bad: spec\.epochs: .*>=1/);
 });
+
+test("only the checkpoint validation chose is kept once a run is tested", async () => {
+  const r = await runJob("SFTJob", { ...sftSpec, epochs: 3, seed: 5 }, { name: "prune", root });
+  const chosen = String(r.epochs[r.stoppedAt - 1].checkpoint);
+  const dir = join(chosen, "..");
+  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith("step-")).map((n) => join(dir, n)), [chosen]);
+});

@@ -8,7 +8,7 @@
 // run whose spec is unchanged (a shared SFT checkpoint, a finished arm), so delete the folder
 // to run it again.
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TrainerConfig } from "../api/trainer-config.ts";
 import { singleProcess } from "../trainer/collective.ts";
@@ -59,7 +59,7 @@ export function runDir(root: string, key: string): string {
 export async function runJob(kind: "SFTJob" | "RLJob", spec: Record<string, unknown>, o: RunOptions): Promise<RunResult> {
   const key = JSON.stringify({ kind, spec });
   const dir = runDir(o.root, key);
-  const parsed = TrainerConfig.safeParse({ kind, name: o.name, checkpointDir: join(dir, "checkpoints"), spec: { ...spec, checkpoint: { keep: 100 } } });
+  const parsed = TrainerConfig.safeParse({ kind, name: o.name, checkpointDir: join(dir, "checkpoints"), spec: { ...spec, checkpoint: { keep: 100, everyEpochs: everyEpochs(spec) } } });
   if (!parsed.success) throw new Error(`${o.name}: ${parsed.error.issues.map((i) => `spec.${i.path.slice(1).join(".")}: ${i.message}`).join("; ")}`);
   const cfg = parsed.data;
   const done = await readFile(join(dir, "result.json"), "utf8").then((t) => JSON.parse(t) as RunResult & { key: string }, () => undefined);
@@ -85,6 +85,7 @@ export async function runJob(kind: "SFTJob" | "RLJob", spec: Record<string, unkn
   else await runRlJob({ ...cfg, initCheckpoint: String((spec.initFrom as { checkpoint?: string }).checkpoint) }, log, singleProcess);
   const best = stopByValidation(epochs);
   const test = await testAccuracy(cfg, epochs[best].checkpoint, join(dir, "eval.json"));
+  await pruneCheckpoints(join(dir, "checkpoints"), String(epochs[best].checkpoint));
   const result = { epochs, stoppedAt: best + 1, validation: epochs[best].accuracy ?? NaN, test, minutes: Number(((performance.now() - start) / 60000).toFixed(2)) };
   await writeFile(join(dir, "result.json"), `${JSON.stringify({ ...result, key }, null, 2)}\n`);
   return result;
@@ -101,6 +102,18 @@ function describe(r: EpochRow): string {
   const parts = [r.stage, r.loss === undefined ? undefined : `loss ${r.loss}`, r.temperature === undefined ? undefined : `T ${r.temperature}`,
     r.entropy === undefined ? undefined : `H ${r.entropy}`, r.reward === undefined ? undefined : `reward ${r.reward}`, `val ${r.accuracy}`];
   return parts.filter((p) => p !== undefined).join(", ");
+}
+
+/** everyEpochs checkpoints the epochs that are validated, the only ones validation can stop at. */
+function everyEpochs(spec: Record<string, unknown>): number {
+  return (spec.evaluation as { everyEpochs?: number } | undefined)?.everyEpochs ?? 1;
+}
+
+/** pruneCheckpoints keeps only the chosen checkpoint of a finished run: the others were for choosing, and a grid of runs would fill the disk. */
+async function pruneCheckpoints(root: string, keep: string): Promise<void> {
+  for (const name of await readdir(root)) {
+    if (name.startsWith("step-") && join(root, name) !== keep) await rm(join(root, name), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -35,10 +35,12 @@ interface Cell {
 const cells: Cell[] = [];
 for (const prompts of promptsGrid) {
   for (const responses of responsesGrid) {
-    const epochs = Math.max(1, Math.round(budget / (prompts * responses)));
+    // About four validation points per run, the last at the last epoch, however many epochs the budget makes.
+    const every = Math.max(1, Math.round(budget / (prompts * responses) / 4));
+    const epochs = Math.max(1, Math.round(budget / (prompts * responses) / every)) * every;
     const runs = [];
     for (const seed of f.seeds) {
-      const spec = { ...base.sft, seed, epochs, data: { ...data, prompts, responsesPerPrompt: responses } };
+      const spec = { ...base.sft, seed, epochs, evaluation: { ...(base.sft.evaluation as Spec | undefined), everyEpochs: every }, data: { ...data, prompts, responsesPerPrompt: responses } };
       runs.push(await runJob("SFTJob", spec, { name: `sft ${prompts}x${responses} seed ${seed}`, root: f.out, progress }));
     }
     cells.push({ prompts, responses, epochs, examplesSeen: epochs * prompts * responses, test: spread(runs.map((r) => r.test)), validation: spread(runs.map((r) => r.validation)), runs });
