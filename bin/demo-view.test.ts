@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bar, jobView, progressLine, temperatureChart } from "./demo-view.ts";
+import { bandVerdict, bar, jobView, progressLine, temperatureChart, testLine, type JobView } from "./demo-view.ts";
 
 const rl = {
   kind: "RLJob",
@@ -52,4 +52,22 @@ test("the chart lists every recorded epoch with its decision", () => {
   assert.match(chart, /epoch {2}1 {2}T 0\.60 {2}H 0\.180 {2}-> next T 0\.70 \(SolvedOnCurve\) {2}reward/);
   assert.match(chart, /epoch {2}2 {2}T 0\.70 {2}H 0\.250 {2}-> next T 0\.80/);
   assert.equal(temperatureChart(jobView({ kind: "RLJob", metadata: { name: "x" } })), "x: no RL epochs recorded");
+});
+
+const looped = (entropies: number[]): JobView => ({
+  kind: "RLJob", name: "rl", targetEntropy: 0.3, tolerance: 0.05,
+  history: entropies.map((entropy) => ({ temperature: 1, entropy, nextTemperature: 1 })),
+});
+
+test("the band verdict names the epoch from which every epoch stayed inside the band", () => {
+  assert.equal(bandVerdict(looped([0.2, 0.31, 0.29, 0.27])), "rl: entropy inside the band [0.25, 0.35] from epoch 2 of 4 on (final 0.270)");
+  // An epoch that left the band restarts the count: in band at epoch 2 does not count once epoch 3 left it.
+  assert.equal(bandVerdict(looped([0.2, 0.3, 0.4, 0.3, 0.31])), "rl: entropy inside the band [0.25, 0.35] from epoch 4 of 5 on (final 0.310)");
+  assert.equal(bandVerdict(looped([0.3, 0.2])), "rl: final entropy 0.200, outside the band [0.25, 0.35]");
+  assert.equal(bandVerdict(looped([])), "rl: no RL epochs recorded");
+});
+
+test("the test line compares the jobs that measured their test split, in order", () => {
+  assert.equal(testLine([{ kind: "SFTJob", name: "sft", testAccuracy: 0.39 }, { kind: "RLJob", name: "rl", testAccuracy: 0.415 }]), "test accuracy: sft 0.39 → rl 0.41");
+  assert.equal(testLine([{ kind: "SFTJob", name: "sft" }]), "test accuracy: not measured");
 });

@@ -90,3 +90,29 @@ export function temperatureChart(j: JobView): string {
   const rows = h.map((e, i) => `  epoch ${String(i + 1).padStart(2)}  T ${e.temperature.toFixed(2)}  H ${e.entropy.toFixed(3)}  -> next T ${e.nextTemperature.toFixed(2)}${e.method === undefined ? "" : ` (${e.method})`}${e.reward === undefined ? "" : `  reward ${e.reward.toFixed(2)}`}${e.accuracy === undefined ? "" : `  val ${e.accuracy.toFixed(2)}`}`);
   return `${j.name}: temperature (first line), temperature-adjusted entropy (second), target ${target} (flat)\n${chart}\n${rows.join("\n")}`;
 }
+
+/**
+ * bandVerdict says where the RLJob's measured entropy stands against its band: the epoch from
+ * which every epoch stayed inside [target − tolerance, target + tolerance], or that it never
+ * settled there, with the final entropy.
+ */
+export function bandVerdict(j: JobView): string {
+  const h = j.history ?? [];
+  const target = j.targetEntropy ?? 0.3;
+  const tol = j.tolerance ?? 0.05;
+  if (h.length === 0) return `${j.name}: no RL epochs recorded`;
+  const inside = (e: { entropy: number }) => Math.abs(e.entropy - target) <= tol + 1e-9;
+  let from = h.length;
+  while (from > 0 && inside(h[from - 1])) from--;
+  const band = `[${(target - tol).toFixed(2)}, ${(target + tol).toFixed(2)}]`;
+  const last = h[h.length - 1].entropy.toFixed(3);
+  return from === h.length
+    ? `${j.name}: final entropy ${last}, outside the band ${band}`
+    : `${j.name}: entropy inside the band ${band} from epoch ${from + 1} of ${h.length} on (final ${last})`;
+}
+
+/** testLine compares the jobs' test-split accuracies, in the order given (an SFTJob, then the RLJob trained from it). */
+export function testLine(jobs: JobView[]): string {
+  const measured = jobs.filter((j) => j.testAccuracy !== undefined);
+  return measured.length === 0 ? "test accuracy: not measured" : `test accuracy: ${measured.map((j) => `${j.name} ${(j.testAccuracy as number).toFixed(2)}`).join(" → ")}`;
+}

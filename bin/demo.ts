@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { jobView, progressLine, temperatureChart, type JobView } from "./demo-view.ts";
+import { bandVerdict, jobView, progressLine, temperatureChart, testLine, type JobView } from "./demo-view.ts";
 import { historySeries, loopChartSvg, writeChart } from "./plot.ts";
 
 const root = new URL("../", import.meta.url);
@@ -120,7 +120,8 @@ export async function demoCommand(args: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, 2000));
     }
     process.stdout.write("\n");
-    for (const j of seen.filter((x) => x.kind === "RLJob")) process.stdout.write(`${temperatureChart(j)}\n${await writeLoopChart(dataDir, j)}\n`);
+    for (const j of seen.filter((x) => x.kind === "RLJob")) process.stdout.write(`${temperatureChart(j)}\n${await writeLoopChart(dataDir, j)}\n${bandVerdict(j)}\n`);
+    process.stdout.write(`${testLine(seen)}\n`);
     const ok = seen.length > 0 && seen.every((j) => j.phase === "Succeeded");
     process.stdout.write(ok ? "The pipeline succeeded.\n" : `The pipeline did not succeed: ${seen.map((j) => `${j.name} ${j.phase ?? "?"} ${j.message ?? ""}`).join("; ")}\n`);
     if (values.keep) process.stdout.write(`The cluster keeps running: KUBECONFIG=${kc} kubectl get temper\n`);
