@@ -108,8 +108,10 @@ test("runs examples/pipeline.yaml: SFT, then RL from its final checkpoint throug
   assert.equal(rl.stage, "math-long");
   assert.equal(rl.temperature.history.length, 6);
   assert.deepEqual(rl.temperature.history.map((h: { stage: string }) => h.stage), ["math-short", "math-short", "math-short", "math-long", "math-long", "math-long"]);
-  // The fake trainer's entropy 0.02 is far below the 0.12 target, so EntropyTarget raises T by maxStep each epoch.
-  assert.equal(rl.temperature.current, 1.2);
+  // The fake trainer reports entropy 0.02 and no curve, far below the 0.3 target: EntropyTarget
+  // raises T by damped steps in log T, each clamped to maxStep 0.3, until it holds at max (1.5).
+  assert.deepEqual(rl.temperature.history.map((h: { temperature: number }) => h.temperature), [1, 1.3, 1.5, 1.5, 1.5, 1.5]);
+  assert.equal(rl.temperature.current, 1.5);
 });
 
 test("the real trainer in a two-worker gang finds rank 0 and the report endpoint from its TrainerConfig alone", async () => {
