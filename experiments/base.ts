@@ -8,7 +8,7 @@ import { parseAllDocuments } from "yaml";
 export type Spec = Record<string, unknown>;
 
 /** pipelineSpecs returns the SFTJob's and the RLJob's spec from the demo manifest. */
-export async function pipelineSpecs(file = new URL("../examples/pipeline.yaml", import.meta.url)): Promise<{ sft: Spec; rl: Spec }> {
+export async function pipelineSpecs(file: string | URL): Promise<{ sft: Spec; rl: Spec }> {
   const docs = parseAllDocuments(await readFile(file, "utf8")).map((d) => d.toJS() as { kind?: string; spec?: Spec });
   const of = (kind: string) => {
     const doc = docs.find((d) => d.kind === kind);

@@ -45,22 +45,25 @@ export interface ExperimentFlags {
   quick: boolean;
   seeds: number[];
   out: string;
+  /** manifest is the pipeline the experiment's jobs start from (examples/pipeline.yaml). */
+  manifest: string;
 }
 
 /**
- * experimentFlags parses --quick, --seeds (comma list; default 1,2,3, at least one) and --out
- * (default results/), plus the experiment's own string flags, whose defaults it returns beside.
+ * experimentFlags parses --quick, --seeds (comma list; default 1,2,3, at least one), --out
+ * (default results/) and --manifest (default examples/pipeline.yaml), plus the experiment's own string flags, whose defaults it returns beside.
  */
 export function experimentFlags<K extends string>(argv: string[], own: Record<K, string> = {} as Record<K, string>): ExperimentFlags & { own: Record<K, string> } {
   const options = Object.fromEntries(Object.entries(own).map(([k, v]) => [k, { type: "string" as const, default: v as string }]));
   const { values } = parseArgs({ args: argv, options: {
-    quick: { type: "boolean", default: false }, seeds: { type: "string", default: "1,2,3" }, out: { type: "string", default: "results" }, ...options,
+    quick: { type: "boolean", default: false }, seeds: { type: "string", default: "1,2,3" }, out: { type: "string", default: "results" },
+    manifest: { type: "string", default: "examples/pipeline.yaml" }, ...options,
   } });
   const seeds = String(values.seeds).split(",").map((s) => Number(s.trim()));
   if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`--seeds: want a comma list of non-negative integers, got "${String(values.seeds)}"`);
   const all = values as Record<string, unknown>;
   const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, String(all[k])])) as Record<K, string>;
-  return { quick: Boolean(values.quick), seeds, out: String(values.out), own: ownValues };
+  return { quick: Boolean(values.quick), seeds, out: String(values.out), manifest: String(values.manifest), own: ownValues };
 }
 
 /** Written is where an experiment's files went. */

@@ -15,7 +15,7 @@ import { runJob, type RunResult } from "./runs.ts";
 const f = experimentFlags(process.argv.slice(2), { prompts: "", responses: "", budget: "" });
 const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const started = performance.now();
-const base = await pipelineSpecs();
+const base = await pipelineSpecs(f.manifest);
 const list = (s: string, d: string) => (s === "" ? d : s).split(",").map(Number);
 const promptsGrid = list(f.own.prompts, f.quick ? "150,600" : "150,300,600");
 const responsesGrid = list(f.own.responses, f.quick ? "1,4" : "1,2,4");

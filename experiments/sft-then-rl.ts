@@ -12,7 +12,7 @@ import { runJob } from "./runs.ts";
 const f = experimentFlags(process.argv.slice(2), { "weak-epochs": "2", target: "0.3" });
 const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const started = performance.now();
-const base = await pipelineSpecs();
+const base = await pipelineSpecs(f.manifest);
 const size = rlSize(f.quick);
 const target = Number(f.own.target);
 const weakEpochs = Number(f.own["weak-epochs"]);

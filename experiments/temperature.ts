@@ -14,7 +14,7 @@ import { runJob, type RunResult } from "./runs.ts";
 const f = experimentFlags(process.argv.slice(2), { targets: "0.3", low: "", high: "", bracket: "0.25" });
 const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const started = performance.now();
-const base = await pipelineSpecs();
+const base = await pipelineSpecs(f.manifest);
 const size = rlSize(f.quick);
 
 // 1. One SFT checkpoint: the demo's SFTJob as it is, stopped on validation.
