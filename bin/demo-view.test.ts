@@ -55,7 +55,7 @@ test("the chart lists every recorded epoch with its decision", () => {
 });
 
 const looped = (entropies: number[]): JobView => ({
-  kind: "RLJob", name: "rl", targetEntropy: 0.3, tolerance: 0.05,
+  kind: "RLJob", name: "rl", policy: "EntropyTarget", targetEntropy: 0.3, tolerance: 0.05,
   history: entropies.map((entropy) => ({ temperature: 1, entropy, nextTemperature: 1 })),
 });
 
@@ -64,6 +64,9 @@ test("the band verdict names the epoch from which every epoch stayed inside the 
   // An epoch that left the band restarts the count: in band at epoch 2 does not count once epoch 3 left it.
   assert.equal(bandVerdict(looped([0.2, 0.3, 0.4, 0.3, 0.31])), "rl: entropy inside the band [0.25, 0.35] from epoch 4 of 5 on (final 0.310)");
   assert.equal(bandVerdict(looped([0.3, 0.2])), "rl: final entropy 0.200, outside the band [0.25, 0.35]");
+  assert.equal(bandVerdict(looped([0.2, 0.1, 0.3])), "rl: entropy inside the band [0.25, 0.35] at the final epoch only (0.300)");
+  assert.equal(bandVerdict({ ...looped([0.3]), tolerance: 0.005 }), "rl: entropy inside the band [0.295, 0.305] from epoch 1 of 1 on (final 0.300)");
+  assert.equal(bandVerdict({ ...looped([0.3]), policy: "Fixed" }), "rl: Fixed temperature policy, no entropy target to steer to");
   assert.equal(bandVerdict(looped([])), "rl: no RL epochs recorded");
 });
 

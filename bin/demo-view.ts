@@ -21,7 +21,8 @@ export interface JobView {
   temperature?: number;
   entropy?: number;
   message?: string;
-  /** targetEntropy and tolerance are the RLJob's spec.temperature band. */
+  /** policy, targetEntropy and tolerance are the RLJob's spec.temperature policy and band. */
+  policy?: string;
   targetEntropy?: number;
   tolerance?: number;
   history?: { temperature: number; entropy: number; nextTemperature: number; method?: string; reward?: number; accuracy?: number }[];
@@ -53,6 +54,7 @@ export function jobView(o: Obj): JobView {
     temperature: num(temp.current),
     entropy: num(temp.entropy),
     message: str(status.message),
+    policy: str(specTemp.policy),
     targetEntropy: num(specTemp.targetEntropy),
     tolerance: num(specTemp.tolerance),
     history: Array.isArray(temp.history) ? (temp.history as JobView["history"]) : undefined,
@@ -98,17 +100,18 @@ export function temperatureChart(j: JobView): string {
  */
 export function bandVerdict(j: JobView): string {
   const h = j.history ?? [];
-  const target = j.targetEntropy ?? 0.3;
-  const tol = j.tolerance ?? 0.05;
   if (h.length === 0) return `${j.name}: no RL epochs recorded`;
+  if (j.policy !== "EntropyTarget" || j.targetEntropy === undefined || j.tolerance === undefined) return `${j.name}: ${j.policy ?? "no"} temperature policy, no entropy target to steer to`;
+  const target = j.targetEntropy;
+  const tol = j.tolerance;
   const inside = (e: { entropy: number }) => Math.abs(e.entropy - target) <= tol + 1e-9;
   let from = h.length;
   while (from > 0 && inside(h[from - 1])) from--;
-  const band = `[${(target - tol).toFixed(2)}, ${(target + tol).toFixed(2)}]`;
+  const band = `[${Number((target - tol).toFixed(4))}, ${Number((target + tol).toFixed(4))}]`;
   const last = h[h.length - 1].entropy.toFixed(3);
-  return from === h.length
-    ? `${j.name}: final entropy ${last}, outside the band ${band}`
-    : `${j.name}: entropy inside the band ${band} from epoch ${from + 1} of ${h.length} on (final ${last})`;
+  if (from === h.length) return `${j.name}: final entropy ${last}, outside the band ${band}`;
+  if (from === h.length - 1 && h.length > 1) return `${j.name}: entropy inside the band ${band} at the final epoch only (${last})`;
+  return `${j.name}: entropy inside the band ${band} from epoch ${from + 1} of ${h.length} on (final ${last})`;
 }
 
 /** testLine compares the jobs' test-split accuracies, in the order given (an SFTJob, then the RLJob trained from it). */

@@ -19,6 +19,8 @@ test("noise lowers R² below 1 and the fit still minimises the squared error", (
   ];
   const f = fitScaling(points);
   assert.ok(f.r2 > 0 && f.r2 < 1, String(f.r2));
+  assert.equal(f.residualDof, 1);
+  assert.ok(f.adjustedR2 !== undefined && Math.abs(f.adjustedR2 - (1 - (1 - f.r2) * 3)) < 1e-12);
   const sse = (a: number, b: number, c: number) => points.reduce((s, p) => s + (p.accuracy - (a * Math.log2(p.prompts) + b * Math.log2(p.responses) + c)) ** 2, 0);
   const best = sse(f.a, f.b, f.c);
   for (const [da, db, dc] of [[0.01, 0, 0], [0, 0.01, 0], [0, 0, 0.01], [-0.01, 0, 0], [0, -0.01, 0], [0, 0, -0.01]]) assert.ok(sse(f.a + da, f.b + db, f.c + dc) > best);

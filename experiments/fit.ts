@@ -16,7 +16,11 @@ export interface ScalingFit {
   b: number;
   c: number;
   r2: number;
+  /** adjustedR2 charges R² for the three fitted parameters: 1 − (1 − R²)(n − 1)/(n − 3); undefined with no residual degree of freedom. */
+  adjustedR2?: number;
   points: number;
+  /** residualDof is n − 3: with one, R² is near 1 whatever the data, so a small grid proves little. */
+  residualDof: number;
 }
 
 /**
@@ -37,7 +41,9 @@ export function fitScaling(points: readonly ScalingPoint[]): ScalingFit {
   const mean = y.reduce((s, v) => s + v, 0) / y.length;
   const ssTot = y.reduce((s, v) => s + (v - mean) ** 2, 0);
   const ssRes = rows.reduce((s, r, k) => s + (y[k] - (a * r[0] + b * r[1] + c)) ** 2, 0);
-  return { a, b, c, r2: ssTot === 0 ? (ssRes < 1e-12 ? 1 : 0) : 1 - ssRes / ssTot, points: points.length };
+  const r2 = ssTot === 0 ? (ssRes < 1e-12 ? 1 : 0) : 1 - ssRes / ssTot;
+  const n = points.length;
+  return { a, b, c, r2, ...(n > 3 ? { adjustedR2: 1 - ((1 - r2) * (n - 1)) / (n - 3) } : {}), points: n, residualDof: n - 3 };
 }
 
 /** solve3 solves m·x = v for a 3×3 m, or undefined when m is singular. */

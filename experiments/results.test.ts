@@ -25,5 +25,5 @@ test("experiment flags default to three seeds and refuse a seed that is not an i
   const f = experimentFlags([], { arms: "a,b" });
   assert.deepEqual({ quick: f.quick, seeds: f.seeds, out: f.out, manifest: f.manifest, own: f.own }, { quick: false, seeds: [1, 2, 3], out: "results", manifest: "examples/pipeline.yaml", own: { arms: "a,b" } });
   assert.equal(experimentFlags(["--quick", "--seeds", "4,5"]).seeds.join(), "4,5");
-  assert.throws(() => experimentFlags(["--seeds", "1,x"]), /--seeds: want a comma list/);
+  for (const bad of ["1,x", "", "1,,2", "1,1", "-1"]) assert.throws(() => experimentFlags([`--seeds=${bad}`]), /--seeds: want a comma list of distinct/, bad);
 });

@@ -59,8 +59,9 @@ export function experimentFlags<K extends string>(argv: string[], own: Record<K,
     quick: { type: "boolean", default: false }, seeds: { type: "string", default: "1,2,3" }, out: { type: "string", default: "results" },
     manifest: { type: "string", default: "examples/pipeline.yaml" }, ...options,
   } });
-  const seeds = String(values.seeds).split(",").map((s) => Number(s.trim()));
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`--seeds: want a comma list of non-negative integers, got "${String(values.seeds)}"`);
+  const parts = String(values.seeds).split(",").map((s) => s.trim());
+  const seeds = parts.map(Number);
+  if (parts.some((p) => !/^\d+$/.test(p)) || new Set(seeds).size !== seeds.length) throw new Error(`--seeds: want a comma list of distinct non-negative integers, got "${String(values.seeds)}"`);
   const all = values as Record<string, unknown>;
   const ownValues = Object.fromEntries(Object.keys(own).map((k) => [k, String(all[k])])) as Record<K, string>;
   return { quick: Boolean(values.quick), seeds, out: String(values.out), manifest: String(values.manifest), own: ownValues };

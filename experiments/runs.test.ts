@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runJob } from "./runs.ts";
+import { runDir, runJob, testCheckpoint } from "./runs.ts";
 
 const root = await mkdtemp(join(tmpdir(), "experiment-runs-"));
 after(() => rm(root, { recursive: true, force: true }));
@@ -22,7 +22,10 @@ test("a run is validated, trained for real, stopped at its best validation epoch
   const best = Math.max(...r.epochs.map((e) => e.accuracy ?? -1));
   assert.equal(r.validation, best);
   assert.equal(r.epochs.findIndex((e) => e.accuracy === best) + 1, r.stoppedAt);
-  assert.ok(r.test >= 0 && r.test <= 1);
+  // The test figure is the eval command's, on the test split, of the checkpoint validation chose.
+  const events = JSON.parse(await readFile(join(runDir(root, JSON.stringify({ kind: "SFTJob", spec: sftSpec })), "eval.json"), "utf8")) as Record<string, unknown>[];
+  const tests = events.filter((e) => e.event === "eval" && e.split === "test");
+  assert.deepEqual(tests.map((e) => [e.checkpoint, e.accuracy]), [[r.epochs[r.stoppedAt - 1].checkpoint, r.test]]);
   const again = await runJob("SFTJob", sftSpec, { name: "tiny", root, progress: (l) => lines.push(l) });
   assert.deepEqual(again, r);
   assert.match(lines.at(-1) ?? "", /reusing the finished run/);
@@ -51,4 +54,18 @@ test("only the checkpoint validation chose is kept once a run is tested", async 
   const chosen = String(r.epochs[r.stoppedAt - 1].checkpoint);
   const dir = join(chosen, "..");
   assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith("step-")).map((n) => join(dir, n)), [chosen]);
+});
+
+test("a start checkpoint is tested on the arm's own test prompts exactly as the arm's runs are, and the figure is cached", async () => {
+  const sft = await runJob("SFTJob", sftSpec, { name: "tiny", root });
+  const ck = String(sft.epochs[sft.stoppedAt - 1].checkpoint);
+  const rlSpec = { initFrom: { checkpoint: ck }, evaluation: { k: 1 }, stages: [{ name: "s", data: { task: "math", levels: [1], prompts: 4, validationPrompts: 4, testPrompts: 4 }, maxResponseLength: 16 }] };
+  const lines: string[] = [];
+  const a = await testCheckpoint("RLJob", rlSpec, ck, { name: "start", root, progress: (l) => lines.push(l) });
+  const b = await testCheckpoint("RLJob", rlSpec, ck, { name: "start", root, progress: (l) => lines.push(l) });
+  assert.equal(a, b);
+  assert.equal(lines.length, 1, "the second call reads the cache");
+  const dir = runDir(root, JSON.stringify({ kind: "RLJob", spec: rlSpec, testOf: ck }));
+  const events = JSON.parse(await readFile(join(dir, "eval.json"), "utf8")) as Record<string, unknown>[];
+  assert.deepEqual(events.filter((e) => e.split === "test").map((e) => [e.checkpoint, e.prompts]), [[ck, 4]]);
 });

@@ -60,7 +60,7 @@ export async function runJob(kind: "SFTJob" | "RLJob", spec: Record<string, unkn
   const key = JSON.stringify({ kind, spec });
   const dir = runDir(o.root, key);
   const parsed = TrainerConfig.safeParse({ kind, name: o.name, checkpointDir: join(dir, "checkpoints"), spec: { ...spec, checkpoint: { keep: 100, everyEpochs: everyEpochs(spec) } } });
-  if (!parsed.success) throw new Error(`${o.name}: ${parsed.error.issues.map((i) => `spec.${i.path.slice(1).join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success) throw new Error(specError(o.name, parsed.error.issues));
   const cfg = parsed.data;
   const done = await readFile(join(dir, "result.json"), "utf8").then((t) => JSON.parse(t) as RunResult & { key: string }, () => undefined);
   if (done !== undefined && done.key === key) {
@@ -89,6 +89,11 @@ export async function runJob(kind: "SFTJob" | "RLJob", spec: Record<string, unkn
   const result = { epochs, stoppedAt: best + 1, validation: epochs[best].accuracy ?? NaN, test, minutes: Number(((performance.now() - start) / 60000).toFixed(2)) };
   await writeFile(join(dir, "result.json"), `${JSON.stringify({ ...result, key }, null, 2)}\n`);
   return result;
+}
+
+/** specError names each field the schema refused, as spec.<path>, with the schema's message. */
+function specError(name: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return `${name}: ${issues.map((i) => `spec.${i.path.slice(1).map(String).join(".")}: ${i.message}`).join("; ")}`;
 }
 
 const fields = ["stage", "epoch", "accuracy", "loss", "temperature", "entropy", "reward", "responseLength", "nextTemperature", "checkpoint"] as const;
@@ -129,6 +134,26 @@ export function stopByValidation(epochs: readonly Pick<EpochRow, "accuracy">[]):
   });
   if (best < 0) throw new Error("stopByValidation: no epoch has a validation accuracy; give the job validationPrompts");
   return best;
+}
+
+/**
+ * testCheckpoint is the test accuracy of a checkpoint the job did not train, measured exactly
+ * as runJob measures its own (the trainer's eval command on the job's test split): an RL arm's
+ * starting point on the arm's own test prompts, so a gain compares like with like. Cached.
+ */
+export async function testCheckpoint(kind: "SFTJob" | "RLJob", spec: Record<string, unknown>, checkpoint: string, o: RunOptions): Promise<number> {
+  const key = JSON.stringify({ kind, spec, testOf: checkpoint });
+  const dir = runDir(o.root, key);
+  const file = join(dir, "test.json");
+  const done = await readFile(file, "utf8").then((t) => JSON.parse(t) as { key: string; test: number }, () => undefined);
+  if (done !== undefined && done.key === key) return done.test;
+  const parsed = TrainerConfig.safeParse({ kind, name: o.name, checkpointDir: join(dir, "checkpoints"), spec });
+  if (!parsed.success) throw new Error(specError(o.name, parsed.error.issues));
+  await mkdir(dir, { recursive: true });
+  const test = await testAccuracy(parsed.data, checkpoint, join(dir, "eval.json"));
+  o.progress?.(`${o.name}: test ${test}`);
+  await writeFile(file, `${JSON.stringify({ key, test }, null, 2)}\n`);
+  return test;
 }
 
 /** testAccuracy evaluates one checkpoint on the job's test split (the last stage's for an RLJob) with the trainer's own eval command. */

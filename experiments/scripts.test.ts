@@ -53,8 +53,9 @@ test("experiment:sft-then-rl runs RL from a weaker and a stronger SFT start and 
   const r = await run("./sft-then-rl.ts", "--weak-epochs", "1");
   const arms = r.json.arms as { label: string; runs: unknown[] }[];
   assert.deepEqual(arms.map((a) => [a.label, a.runs.length]), [["weaker SFT (1 epochs)", 2], ["stronger SFT (2 epochs)", 2]]);
-  assert.equal(typeof r.json.gapBefore, "number");
-  assert.match(r.markdown, /Gap between the starts/);
+  assert.ok(Number.isFinite(r.json.gapBefore) && Number.isFinite(r.json.gapAfter), JSON.stringify(r.json.gapBefore));
+  // A start that is not stronger on the test prompts gets no verdict on narrowing, only that it cannot say.
+  assert.match(r.markdown, (r.json.gapBefore as number) > 0 ? /Gap between the starts: \+/ : /is not stronger on these test prompts/);
 });
 
 test("experiment:sft-scaling runs the grid over seeds and fits the scaling law to it", async () => {

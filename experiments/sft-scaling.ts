@@ -52,7 +52,8 @@ const markdown = [
   `# SFT scaling: prompts × responses per prompt (seeds ${f.seeds.join(", ")}${f.quick ? ", --quick" : ""})`, "",
   `The demo's SFTJob (levels ${String(data.levels)}), each cell seeing about ${budget} training examples; test avg@k on ${String(data.testPrompts)} prompts at each run's best validation epoch.`, "",
   markdownTable(["prompts", "responses per prompt", "epochs", "test accuracy", "validation at stop"], cells.map((c) => [c.prompts, c.responses, c.epochs, pct(c.test), pct(c.validation)])), "",
-  `Fit on the seed means, accuracy (points) ≈ a·log2(prompts) + b·log2(responses) + c: a = ${round3(fit.a)}, b = ${round3(fit.b)}, c = ${round3(fit.c)}, R² = ${round3(fit.r2)} over ${fit.points} cells (the paper: a = 4.831, b = 2.635, R² 0.989).`,
+  `Fit on the seed means, accuracy (points) ≈ a·log2(prompts) + b·log2(responses) + c: a = ${round3(fit.a)}, b = ${round3(fit.b)}, c = ${round3(fit.c)}, R² = ${round3(fit.r2)} (adjusted ${fit.adjustedR2 === undefined ? "–" : round3(fit.adjustedR2)}) over ${fit.points} cells, ${fit.residualDof} residual degree(s) of freedom${fit.residualDof < 3 ? ", too few for R² to mean much" : ""} (the paper: a = 4.831, b = 2.635, R² 0.989).`,
+  "", "Each cell learns its own BPE tokenizer from its own training text, as an SFTJob does; the budget is the examples a cell may see, and validation may stop it earlier.",
 ].join("\n");
 const svg = xyChartSvg({
   title: "SFT test accuracy (seed means) against training prompts", xName: "log2(training prompts)", yName: "test accuracy",

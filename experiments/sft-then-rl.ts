@@ -7,7 +7,7 @@
 import { loopChartSvg } from "../bin/plot.ts";
 import { pipelineSpecs, rlArmSpec, rlSize, steeredTemperature, type Spec } from "./base.ts";
 import { experimentFlags, markdownTable, pct, seedMeans, spread, writeResults } from "./results.ts";
-import { runJob } from "./runs.ts";
+import { runJob, testCheckpoint } from "./runs.ts";
 
 const f = experimentFlags(process.argv.slice(2), { "weak-epochs": "2", target: "0.3" });
 const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -26,25 +26,30 @@ const arms = [];
 for (const s of starts) {
   const sft = await runJob("SFTJob", s.spec, { name: `sft ${String(s.spec.epochs)} epochs`, root: f.out, progress });
   const checkpoint = String(sft.epochs[sft.stoppedAt - 1].checkpoint);
+  const arm = (seed: number) => rlArmSpec(base.rl, size, checkpoint, steeredTemperature(base.rl, target), seed);
   const runs = [];
-  for (const seed of f.seeds) {
-    runs.push(await runJob("RLJob", rlArmSpec(base.rl, size, checkpoint, steeredTemperature(base.rl, target), seed), { name: `RL from ${s.label} seed ${seed}`, root: f.out, progress }));
-  }
+  for (const seed of f.seeds) runs.push(await runJob("RLJob", arm(seed), { name: `RL from ${s.label} seed ${seed}`, root: f.out, progress }));
+  // The start on the RL arms' own test prompts, measured as they are: what each gain is over.
+  const before = await testCheckpoint("RLJob", arm(0), checkpoint, { name: `${s.label} start`, root: f.out, progress });
   const after = spread(runs.map((r) => r.test));
-  arms.push({ label: s.label, sft: { test: sft.test, validation: sft.validation, stoppedAt: sft.stoppedAt }, after, gain: spread(runs.map((r) => r.test - sft.test)), runs });
+  arms.push({ label: s.label, sft: { validation: sft.validation, stoppedAt: sft.stoppedAt, test: before }, after, gain: spread(runs.map((r) => r.test - before)), runs });
 }
 const [weak, strong] = arms;
 const gapBefore = strong.sft.test - weak.sft.test;
 const gapAfter = strong.after.mean - weak.after.mean;
+// Per seed, the two arms share the rollout seed: the gap after RL has a spread of its own.
+const gapsAfter = spread(strong.runs.map((r, i) => r.test - weak.runs[i].test));
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 const markdown = [
   `# SFT then RL: a weaker and a stronger start, the same RL (seeds ${f.seeds.join(", ")}${f.quick ? ", --quick" : ""})`, "",
-  `GRPO from each SFT checkpoint: ${size.prompts} prompts of the demo's last RL stage, ${size.epochs} epochs, EntropyTarget ${target}. Test avg@k on ${size.test} prompts, each run at its best validation epoch.`, "",
+  `GRPO from each SFT checkpoint: ${size.prompts} prompts of the demo's last RL stage, ${size.epochs} epochs, EntropyTarget ${target}. Test avg@k on the same ${size.test} prompts for the starts and for each RL run at its best validation epoch.`, "",
   markdownTable(["start", "SFT test", "after RL (test)", "RL gain (points)"], arms.map((a) => [a.label, `${(a.sft.test * 100).toFixed(1)}%`, pct(a.after), `${signed(a.gain.mean)} ± ${(a.gain.sd * 100).toFixed(1)}`])),
-  "", `Gap between the starts: ${signed(gapBefore)} points after SFT, ${signed(gapAfter)} after RL (${Math.abs(gapAfter) < Math.abs(gapBefore) ? "narrower" : "not narrower"}; ${gapAfter > 0 ? "the stronger start still ends higher" : "the stronger start does not end higher"}).`,
+  "", gapBefore <= 0
+    ? `The "stronger" start is not stronger on these test prompts (gap ${signed(gapBefore)} points after SFT), so this run cannot say whether a stronger start ends higher.`
+    : `Gap between the starts: ${signed(gapBefore)} points after SFT, ${signed(gapAfter)} ± ${(gapsAfter.sd * 100).toFixed(1)} after RL (per-seed sd; ${Math.abs(gapAfter) < Math.abs(gapBefore) ? "narrower" : "not narrower"}; ${gapAfter > 0 ? "the stronger start still ends higher" : "the stronger start does not end higher"}; with ${f.seeds.length} seeds, a difference within about one sd is not a finding).`,
 ].join("\n");
 const written = await writeResults(f.out, "sft-then-rl", {
-  json: { experiment: "sft-then-rl", quick: f.quick, seeds: f.seeds, size, target, gapBefore, gapAfter, arms, minutes: (performance.now() - started) / 60000 },
+  json: { experiment: "sft-then-rl", quick: f.quick, seeds: f.seeds, size, target, gapBefore, gapAfter, gapsAfter, arms, minutes: (performance.now() - started) / 60000 },
   markdown,
   svg: loopChartSvg({ title: "GRPO from a weaker and a stronger SFT start (seed means)", series: arms.map((a) => seedMeans(a.label, a.runs)), targetEntropy: target, tolerance: Number((base.rl.temperature as Spec).tolerance ?? 0.05) }),
 });

@@ -9,7 +9,7 @@
 import { loopChartSvg } from "../bin/plot.ts";
 import { pipelineSpecs, rlArmSpec, rlSize, steeredTemperature, type Spec } from "./base.ts";
 import { experimentFlags, markdownTable, pct, seedMeans, spread, writeResults } from "./results.ts";
-import { runJob, type RunResult } from "./runs.ts";
+import { runJob, testCheckpoint, type RunResult } from "./runs.ts";
 
 const f = experimentFlags(process.argv.slice(2), { targets: "0.3", low: "", high: "", bracket: "0.25" });
 const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -42,8 +42,11 @@ const settled = spread(steered[0].runs.flatMap((r) => r.epochs.slice(1).map((e) 
 const bracket = Number(f.own.bracket);
 const low = f.own.low === "" ? Math.max(0.3, round2(settled - bracket)) : Number(f.own.low);
 const high = f.own.high === "" ? round2(settled + bracket) : Number(f.own.high);
+if (!(low < settled && settled < high)) throw new Error(`the Fixed arms must bracket the steered temperature: low ${low} < ${settled.toFixed(3)} < high ${high}; set --low and --high`);
 const fixed = [await runArm(`Fixed ${low}`, { policy: "Fixed", initial: low }), await runArm(`Fixed ${high}`, { policy: "Fixed", initial: high })];
 const arms = [fixed[0], ...steered, fixed[1]];
+// The start, on the arms' own test prompts and measured as they are: the baseline of every gain.
+const startTest = await testCheckpoint("RLJob", rlArmSpec(base.rl, size, sftCheckpoint, steeredTemperature(base.rl, targets[0]), 0), sftCheckpoint, { name: "sft start", root: f.out, progress });
 
 // 3. Per arm: the entropy trajectory (seed means per epoch) and the test accuracy at the validation stop.
 const series = arms.map((a) => seedMeans(a.label, a.runs));
@@ -57,14 +60,15 @@ const summary = arms.map((a, i) => ({
 }));
 const fmt = (xs: (number | undefined)[]) => xs.map((x) => (x === undefined ? "–" : x.toFixed(2))).join(" → ");
 const markdown = [
-  `# Temperature: Fixed vs EntropyTarget (seeds ${f.seeds.join(", ")}${f.quick ? ", --quick" : ""})`, "",
-  `From one SFT checkpoint (test ${(sft.test * 100).toFixed(1)}%, validation-stopped at epoch ${sft.stoppedAt}); GRPO on ${size.prompts} prompts of the demo's last RL stage for ${size.epochs} epochs.`,
+  `# Temperature: Fixed low and high T against EntropyTarget (seeds ${f.seeds.join(", ")}${f.quick ? ", --quick" : ""})`, "",
+  `From one SFT checkpoint (validation-stopped at epoch ${sft.stoppedAt}; ${(startTest * 100).toFixed(1)}% on the arms' ${size.test} test prompts, measured as they are), GRPO on ${size.prompts} prompts of the demo's last RL stage for ${size.epochs} epochs.`,
   `Fixed temperatures bracket where EntropyTarget ${targets[0]} settled (mean T ${settled.toFixed(2)} after epoch 1). Entropy and temperature are seed means per epoch; accuracy is avg@k on ${size.test} test prompts at each run's best validation epoch.`, "",
-  markdownTable(["arm", "temperature per epoch", "entropy per epoch", "test accuracy", "validation at stop"],
-    summary.map((s) => [s.arm, fmt(s.temperature), fmt(s.entropy), pct(s.test), pct(s.validation)])),
+  markdownTable(["arm", "temperature per epoch", "entropy per epoch", "test accuracy", "gain over the start (points)", "validation at stop"],
+    summary.map((s) => [s.arm, fmt(s.temperature), fmt(s.entropy), pct(s.test), ((s.test.mean - startTest) * 100).toFixed(1), pct(s.validation)])),
+  "", "Validation accuracy is measured during training (at most the stage's maxResponseLength tokens); test accuracy by the trainer's eval command on the chosen checkpoint (up to the context length), so the two columns are not on one scale.",
 ].join("\n");
 const written = await writeResults(f.out, "temperature", {
-  json: { experiment: "temperature", quick: f.quick, seeds: f.seeds, size, sft: { test: sft.test, validation: sft.validation, stoppedAt: sft.stoppedAt }, settled, low, high, summary, arms, minutes: (performance.now() - started) / 60000 },
+  json: { experiment: "temperature", quick: f.quick, seeds: f.seeds, size, sft: { test: sft.test, validation: sft.validation, stoppedAt: sft.stoppedAt, testOnArmPrompts: startTest }, settled, low, high, summary, arms, minutes: (performance.now() - started) / 60000 },
   markdown,
   svg: loopChartSvg({ title: "GRPO temperature arms (seed means)", series, targetEntropy: targets[0], tolerance }),
 });
