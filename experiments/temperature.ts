@@ -65,6 +65,7 @@ const markdown = [
   `Fixed temperatures bracket where EntropyTarget ${targets[0]} settled (mean T ${settled.toFixed(2)} after epoch 1). Entropy and temperature are seed means per epoch; accuracy is avg@k on ${size.test} test prompts at each run's best validation epoch.`, "",
   markdownTable(["arm", "temperature per epoch", "entropy per epoch", "test accuracy", "gain over the start (points)", "validation at stop"],
     summary.map((s) => [s.arm, fmt(s.temperature), fmt(s.entropy), pct(s.test), ((s.test.mean - startTest) * 100).toFixed(1), pct(s.validation)])),
+  "", `Best on validation (seed mean at the stop): ${summary.reduce((a, b) => (b.validation.mean > a.validation.mean ? b : a)).arm}. That choice uses validation only; the test column is for reporting.`,
   "", "Validation accuracy is measured during training (at most the stage's maxResponseLength tokens); test accuracy by the trainer's eval command on the chosen checkpoint (up to the context length), so the two columns are not on one scale.",
 ].join("\n");
 const written = await writeResults(f.out, "temperature", {
