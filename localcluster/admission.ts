@@ -17,6 +17,17 @@ const metadataFields = new Set([
   "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
 ]);
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** labelNameCauses checks a name that must be an RFC 1123 label (a namespace's), with the API server's messages. */
+function labelNameCauses(name: string, field: string): Cause[] {
+  const causes: Cause[] = [];
+  if (name.length > 63) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: must be no more than 63 characters`, field });
+  if (!DNS_LABEL.test(name)) {
+    causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`, field });
+  }
+  return causes;
+}
 
 /** checkTypeMeta rejects a body whose apiVersion or kind is not the resource's. */
 export function checkTypeMeta(rt: ResourceType, body: Obj): void {
@@ -53,6 +64,7 @@ function metadataCauses(rt: ResourceType, meta: Obj): Cause[] {
   const causes: Cause[] = [];
   const name = meta.name;
   if (typeof name !== "string" || name === "") causes.push({ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" });
+  else if (rt.group === "" && rt.plural === "namespaces") causes.push(...labelNameCauses(name, "metadata.name"));
   else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
     causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`, field: "metadata.name" });
   }
@@ -63,6 +75,7 @@ function metadataCauses(rt: ResourceType, meta: Obj): Cause[] {
     else for (const [k, v] of Object.entries(m)) if (typeof v !== "string") causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(v)}: must be a string`, field: `metadata.${field}.${k}` });
   }
   if (rt.namespaced === false && meta.namespace) delete meta.namespace;
+  else if (rt.namespaced && typeof meta.namespace === "string" && meta.namespace !== "") causes.push(...labelNameCauses(meta.namespace, "metadata.namespace"));
   return causes;
 }
 

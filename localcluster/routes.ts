@@ -1,5 +1,6 @@
 // Parsing of resource URLs: /api/v1/..., /apis/GROUP/VERSION/..., with or without
 // namespaces/NS, naming a collection, an object or an object's subresource.
+import { badRequest } from "./errors.ts";
 import type { Registry } from "./registry.ts";
 import type { ResourceType } from "./types.ts";
 
@@ -20,9 +21,18 @@ export interface GroupVersionPath {
   rest: string[];
 }
 
+/** decodeSegment decodes one path segment; a malformed percent-encoding is the client's error (400), as the API server answers it. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid percent-encoding in the request path segment ${JSON.stringify(segment.slice(0, 100))}`);
+  }
+}
+
 /** splitGroupVersion parses /api/v1/... or /apis/G/V/...; undefined for other paths. */
 export function splitGroupVersion(path: string): GroupVersionPath | undefined {
-  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = path.split("/").filter((p) => p !== "").map(decodeSegment);
   if (parts[0] === "api" && parts.length >= 2) return { group: "", version: parts[1], rest: parts.slice(2) };
   if (parts[0] === "apis" && parts.length >= 3) return { group: parts[1], version: parts[2], rest: parts.slice(3) };
   return undefined;

@@ -2,6 +2,7 @@
 // (/version, /healthz, discovery, OpenAPI) and the REST verbs on resource paths, answering
 // every failure as a Status object. The resource rules themselves live in api.ts.
 import { createServer as createHttpsServer, type Server } from "node:https";
+import type { Duplex } from "node:stream";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { readBody } from "../api/body.ts";
@@ -80,7 +81,23 @@ export function newServer(opts: ServerOptions): Server {
       else send(res, e.code, e.status());
     });
   });
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
   return server;
+}
+
+/**
+ * answerClientError answers a request Node's parser refused before any handler saw it, as the
+ * API server does: a request line or headers over the limit (a 100 KB label selector) get 431
+ * with a Status body, anything else 400; the connection is then closed, never just reset.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const e = tooLarge
+    ? new ApiError(431, "RequestHeaderFieldsTooLarge", "the request's URL or headers are too large: send a shorter label or field selector")
+    : new ApiError(400, "BadRequest", `the request could not be parsed: ${err.code ?? err.message}`);
+  const body = JSON.stringify(e.status());
+  socket.end(`HTTP/1.1 ${e.code} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** handle serves one request: health, version and discovery paths, OpenAPI, then resources. */
