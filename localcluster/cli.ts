@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import pinoPretty from "pino-pretty";
 import { startLocalCluster } from "./cluster.ts";
+import { processAlive } from "./datadir.ts";
 
 const usage = `Usage:
   temper cluster up [--port N] [--kubeconfig PATH] [--data DIR] [--detach]
@@ -41,17 +42,6 @@ export function pidFileOf(kubeconfig: string): string {
   return `${kubeconfig}.pid`;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A killed process nobody has reaped yet (a zombie) still answers signal 0.
-  const stat = `/proc/${pid}/stat`;
-  return !existsSync(stat) || !/^\d+ \(.*\) Z/.test(readFileSync(stat, "utf8"));
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function up(f: Flags): Promise<number> {
@@ -71,7 +61,7 @@ async function up(f: Flags): Promise<number> {
 
 async function upDetached(f: Flags, args: string[]): Promise<number> {
   const pidFile = pidFileOf(f.kubeconfig);
-  if (existsSync(pidFile) && alive(Number(readFileSync(pidFile, "utf8")))) {
+  if (existsSync(pidFile) && processAlive(Number(readFileSync(pidFile, "utf8")))) {
     process.stderr.write(`a local cluster already serves ${f.kubeconfig} (pid ${readFileSync(pidFile, "utf8").trim()})\n`);
     return 1;
   }
@@ -88,7 +78,7 @@ async function upDetached(f: Flags, args: string[]): Promise<number> {
       process.stdout.write(`Local cluster serving (pid ${child.pid}); kubeconfig: ${f.kubeconfig}; log: ${logPath}\n`);
       return 0;
     }
-    if (child.exitCode !== null || (child.pid !== undefined && !alive(child.pid))) break;
+    if (child.exitCode !== null || (child.pid !== undefined && !processAlive(child.pid))) break;
     await sleep(100);
   }
   const tail = readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n");
@@ -103,9 +93,9 @@ async function down(f: Flags): Promise<number> {
     return 1;
   }
   const pid = Number(readFileSync(pidFile, "utf8"));
-  if (alive(pid)) process.kill(pid, "SIGTERM");
-  for (let i = 0; i < 150 && alive(pid); i++) await sleep(100);
-  if (alive(pid)) process.kill(pid, "SIGKILL");
+  if (processAlive(pid)) process.kill(pid, "SIGTERM");
+  for (let i = 0; i < 150 && processAlive(pid); i++) await sleep(100);
+  if (processAlive(pid)) process.kill(pid, "SIGKILL");
   rmSync(pidFile, { force: true });
   process.stdout.write(`Stopped the local cluster (pid ${pid})\n`);
   return 0;

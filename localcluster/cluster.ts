@@ -2,7 +2,8 @@
 // API over HTTPS on 127.0.0.1, writes the kubeconfig once it serves, and starts the node-side
 // controllers (scheduler, job controller, kubelet) when that module is present.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { lockDataDir, privateFiles } from "./datadir.ts";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { pino, type Logger } from "pino";
@@ -86,10 +87,22 @@ async function startControllers(opts: { apiUrl: string; token: string; caPem: st
 /** startLocalCluster starts the API server (and controllers) and resolves once it serves. */
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const release = lockDataDir(dataDir);
+  try {
+    return await startOnLockedDir(opts, dataDir, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** startOnLockedDir is startLocalCluster once this process holds the data directory's lock; stop releases it. */
+async function startOnLockedDir(opts: LocalClusterOptions, dataDir: string, release: () => void): Promise<LocalCluster> {
   const log = opts.log ?? pino({ level: "info" });
   const identity = await loadOrCreateIdentity(dataDir);
-  const store = openStore(join(dataDir, "store.db"));
+  const storePath = join(dataDir, "store.db");
+  const store = openStore(storePath);
+  privateFiles([storePath, `${storePath}-wal`, `${storePath}-shm`]);
   const hub = newWatchHub(store.currentRv(), opts.watchHistory ?? 10000);
   store.onChange((ev) => hub.publish(ev));
   const registry = newRegistry();
@@ -142,6 +155,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       store.close();
+      release();
       log.info({ url }, "Stopped the local API server");
     },
   };
