@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { bandColor, historySeries, loopChartSvg, writeChart, xyChartSvg, type EpochSeries } from "./plot.ts";
+import { bandColor, historySeries, legendRows, loopChartSvg, writeChart, xyChartSvg, type EpochSeries } from "./plot.ts";
 
 // Six epochs over two stages; entropy is not an affine function of temperature or reward, so
 // only the entropy line fits the entropy values on one scale. Accuracy is measured every other epoch.
@@ -121,4 +121,15 @@ test("an x-y chart draws one line per series whose points keep their x order and
   assert.ok(lines[1][0].y < lines[0][0].y);
   assert.match(svg, /4 responses/);
   assert.throws(() => xyChartSvg({ title: "empty", xName: "x", yName: "y", series: [{ label: "a", points: [] }] }), /"empty" has no points/);
+});
+
+test("the legend's rows are counted from its labels' widths, so many arms push the panels down instead of under the legend", () => {
+  assert.equal(legendRows(["a", "b", "c"], 960), 1);
+  // Sixteen labels like an experiment's ("EntropyTarget 0.3 temperature", …) wrap into several rows.
+  const labels = ["Fixed 0.95", "EntropyTarget 0.3", "EntropyTarget 0.2", "Fixed 1.45"].flatMap((a) => ["temperature", "entropy", "reward", "accuracy"].map((q) => `${a} ${q}`));
+  assert.ok(legendRows(labels, 960) >= 4, String(legendRows(labels, 960)));
+  const one = loopChartSvg({ title: "t", series: [{ label: "a", points: [{ epoch: 1, entropy: 0.2 }, { epoch: 2, entropy: 0.3 }] }] });
+  const many = loopChartSvg({ title: "t", series: ["Fixed 0.95", "EntropyTarget 0.3", "EntropyTarget 0.2", "Fixed 1.45"].map((label) => ({ label, points: [{ epoch: 1, temperature: 1, entropy: 0.2, reward: 0.3, accuracy: 0.4 }, { epoch: 2, temperature: 1, entropy: 0.3, reward: 0.3, accuracy: 0.4 }] })) });
+  const heightOf = (svg: string) => Number(/<svg[^>]*height="(\d+)"/.exec(svg)?.[1]);
+  assert.ok(heightOf(many) > heightOf(one), `${heightOf(many)} > ${heightOf(one)}`);
 });

@@ -101,6 +101,29 @@ function lines(opts: LoopChartOptions, band: [number, number] | undefined) {
   }));
 }
 
+// ECharts puts itemGap between legend rows as well as between items: a row is the icon's 14 px plus the gap.
+const legendGap = 40;
+const legendRowHeight = 14 + legendGap;
+
+/**
+ * legendRows estimates how many rows the centred legend wraps into: items packed greedily, each
+ * as wide as its icon, its label (about 7 px a character, wider than ECharts' own estimate, as
+ * the PNG's fonts run wide) and the gap.
+ */
+export function legendRows(labels: readonly string[], width: number): number {
+  let rows = 1;
+  let used = 0;
+  for (const label of labels) {
+    const w = 30 + 7 * label.length + legendGap;
+    if (used > 0 && used + w > width - 40) {
+      rows++;
+      used = 0;
+    }
+    used += w;
+  }
+  return rows;
+}
+
 /** loopChartOption builds the ECharts option behind loopChartSvg. */
 function loopChartOption(opts: LoopChartOptions, width: number, height: number): echarts.EChartsCoreOption {
   const target = opts.targetEntropy;
@@ -110,8 +133,7 @@ function loopChartOption(opts: LoopChartOptions, width: number, height: number):
   const [first, last] = [Math.min(...epochs), Math.max(...epochs)];
   // The legend wraps; reserve room for its rows above the first panel. The gap is wide because
   // the PNG renderer's fonts run wider than the widths ECharts estimates for its text.
-  const legendRows = Math.ceil(series.length / Math.max(1, Math.floor(width / 190)));
-  const top = 48 + 22 * legendRows;
+  const top = 48 + legendRowHeight * legendRows(series.map((x) => x.name), width);
   const panelHeight = (height - top - 40 - 2 * 50) / 3;
   const ranges = [
     niceExtent(valuesOf(opts.series, "temperature")),
@@ -127,7 +149,7 @@ function loopChartOption(opts: LoopChartOptions, width: number, height: number):
     // name that followed unquoted ones).
     textStyle: { fontFamily },
     title: { text: opts.title, left: "center", top: 8, textStyle: { fontSize: 15 } },
-    legend: { top: 34, left: "center", itemGap: 40, data: series.map((s) => s.name) },
+    legend: { top: 34, left: "center", itemGap: legendGap, data: series.map((s) => s.name) },
     grid: ranges.map((_, i) => ({ left: 70, right: 30, top: top + i * (panelHeight + 50), height: panelHeight })),
     xAxis: ranges.map((_, i) => ({
       type: "value", gridIndex: i, min: first, max: Math.max(last, first + 1), minInterval: 1,
@@ -160,7 +182,9 @@ function stableIds(svg: string): string {
 export function loopChartSvg(opts: LoopChartOptions): string {
   if (opts.series.every((s) => s.points.length === 0)) throw new Error(`loopChartSvg: "${opts.title}" has no epochs to plot`);
   const width = opts.width ?? 960;
-  const height = opts.height ?? 760;
+  // The panels keep their height however many rows the legend above them takes.
+  const labels = opts.series.flatMap((x) => panels.filter((q) => x.points.some((p) => p[q.quantity] !== undefined)).map((q) => `${x.label} ${q.quantity}`));
+  const height = opts.height ?? 650 + legendRowHeight * legendRows(labels, width);
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     chart.setOption(loopChartOption(opts, width, height));
@@ -187,8 +211,8 @@ export function xyChartSvg(opts: { title: string; xName: string; yName: string; 
     chart.setOption({
       animation: false, backgroundColor: "#ffffff", textStyle: { fontFamily },
       title: { text: opts.title, left: "center", top: 8, textStyle: { fontSize: 15 } },
-      legend: { top: 34, left: "center", itemGap: 40, data: opts.series.map((s) => s.label) },
-      grid: { left: 70, right: 30, top: 80, bottom: 56 },
+      legend: { top: 34, left: "center", itemGap: legendGap, data: opts.series.map((s) => s.label) },
+      grid: { left: 70, right: 30, top: 48 + legendRowHeight * legendRows(opts.series.map((x) => x.label), width), bottom: 56 },
       xAxis: { type: "value", min: niceExtent(all.map((p) => p[0]))[0], max: niceExtent(all.map((p) => p[0]))[1], name: opts.xName, nameLocation: "middle", nameGap: 30 },
       yAxis: { type: "value", min: niceExtent(all.map((p) => p[1]))[0], max: niceExtent(all.map((p) => p[1]))[1], name: opts.yName, nameLocation: "middle", nameGap: 48,
         axisLabel: { formatter: (v: number) => String(Number(v.toFixed(3))) } },
