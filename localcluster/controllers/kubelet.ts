@@ -16,7 +16,7 @@
 // sidecar (restartable init) containers, image pulls.
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import type { Client, Informer } from "./client.ts";
 import { newInformer } from "./client.ts";
@@ -26,11 +26,9 @@ import { hostsEntries, newIpAllocator, renderHosts, writeHosts, type IpAllocator
 import { newQueue, type Queue } from "./queue.ts";
 import { killOrphans, startProcess, type Running } from "./runner.ts";
 import { keyOf, type Condition, type Container, type ContainerState, type ContainerStatus, type KeyedData, type Pod, type PodStatus, type Pvc, type Service } from "./types.ts";
-import { containerMounts, podDir, prepareVolumes, removePodDir, rewritePaths, type Mount, type Sources } from "./volumes.ts";
+import { containerMounts, imageRoot, podDir, prepareVolumes, removePodDir, rewritePaths, type Mount, type Sources } from "./volumes.ts";
 import { deepEqual } from "../types.ts";
 
-/** imageRoot is the checkout the mapped images run from. */
-const imageRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 
 /** NodeConfig is the shape of the simulated nodes. */
 export interface NodeConfig {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { containerEnv, expand } from "./podenv.ts";
 import { imageArgv } from "./kubelet.ts";
 import type { KeyedData, Pod, Pvc } from "./types.ts";
-import { containerMounts, prepareVolumes, rewritePaths, type Sources } from "./volumes.ts";
+import { containerMounts, imageRoot, prepareVolumes, rewritePaths, type Sources } from "./volumes.ts";
 
 const meta = (name: string) => ({ name, namespace: "ns", uid: `uid-${name}`, resourceVersion: "1" });
 const secret: KeyedData = { metadata: meta("s"), data: { token: Buffer.from("t0k").toString("base64") } };
@@ -80,4 +80,14 @@ test("maps the trainer image by name with any tag and runs other images only wit
   assert.deepEqual(imageArgv({ name: "b", image: "busybox", command: ["sh", "-c"], args: ["echo hi"] }, images), ["sh", "-c", "echo hi"]);
   assert.deepEqual(imageArgv({ name: "b", image: "busybox", args: ["sh", "-c", "exit 2"] }, images), ["sh", "-c", "exit 2"]);
   assert.equal((imageArgv({ name: "b", image: "busybox" }, images) as { reason: string }).reason, "ImageNotMapped");
+});
+
+test("the image's own files are never rewritten, even when a mount such as /tmp prefixes the checkout they live in", () => {
+  // A checkout cloned under /tmp runs pods whose emptyDir is mounted at /tmp: the trainer's own
+  // entry point and Node must stay where they are, while other /tmp paths go to the volume.
+  const top = `/${imageRoot.split("/")[1]}`;
+  const mounts = containerMounts({ name: "m", volumeMounts: [{ name: "t", mountPath: top }] }, new Map([["t", "/h/t"]]));
+  assert.equal(rewritePaths(`${imageRoot}/bin/temper-trainer.ts`, mounts), `${imageRoot}/bin/temper-trainer.ts`);
+  assert.equal(rewritePaths(`--config=${imageRoot}/x.json`, mounts), `--config=${imageRoot}/x.json`);
+  assert.equal(rewritePaths(`${top}/scratch/a`, mounts), "/h/t/scratch/a");
 });

@@ -9,6 +9,7 @@
 // are not propagated. readOnly mounts are not enforced.
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Container, DownwardFile, KeyedData, KeyToPath, Pod, Pvc } from "./types.ts";
 
 /** Sources looks up the objects a pod's volumes and env refer to (from informer caches). */
@@ -163,10 +164,22 @@ export function containerMounts(c: Container, dirs: Map<string, string>): Mount[
   return out.sort((a, b) => b.mountPath.length - a.mountPath.length);
 }
 
-/** rewritePaths replaces a mountPath that starts s or a word of it (after a space, quote, redirection, "=", ":" or ",") with its host path. */
+/** imageRoot is the checkout the mapped images run from: the image's own files, which no volume hides. */
+export const imageRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+
+const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+
+/**
+ * rewritePaths replaces a mountPath that starts s or a word of it (after a space, quote,
+ * redirection, "=", ":" or ",") with its host path. Paths inside the image itself (imageRoot,
+ * and the Node that runs it) are left alone, as a container's image files are never behind its
+ * volumes: a checkout under /tmp still runs pods that mount an emptyDir at /tmp.
+ */
 export function rewritePaths(s: string, mounts: Mount[]): string {
   if (mounts.length === 0) return s;
+  const own = [imageRoot, dirname(process.execPath)];
   return s.replace(/(^|[\s=:,<>'"(])(\/[^\s=:,;'"<>|&()]*)/g, (whole, lead: string, path: string) => {
+    if (own.some((d) => under(path, d))) return whole;
     for (const m of mounts) {
       if (path === m.mountPath || path.startsWith(`${m.mountPath}/`)) return lead + m.hostPath + path.slice(m.mountPath.length);
     }
