@@ -60,6 +60,28 @@ export function checkUnknownFields(rt: ResourceType, body: Obj, mode: FieldValid
   return list;
 }
 
+const invalidValue = (field: string, value: unknown, why: string): Cause => ({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(value) ?? "null"}: ${why}`, field });
+
+/** ownerReferenceCauses checks metadata.ownerReferences is a list of references naming apiVersion, kind, name and uid, so the garbage collector can trust what it reads. */
+function ownerReferenceCauses(refs: unknown): Cause[] {
+  if (refs === undefined || refs === null) return [];
+  if (!Array.isArray(refs)) return [invalidValue("metadata.ownerReferences", refs, "must be a list of owner references")];
+  return refs.flatMap((r: unknown, i): Cause[] => {
+    const field = `metadata.ownerReferences[${i}]`;
+    if (!isObj(r)) return [invalidValue(field, r, "must be an owner reference (apiVersion, kind, name, uid)")];
+    const causes = ["apiVersion", "kind", "name", "uid"].flatMap((k) => (typeof r[k] === "string" && r[k] !== "" ? [] : [invalidValue(`${field}.${k}`, r[k] ?? "", `${k} must be a non-empty string`)]));
+    for (const k of ["controller", "blockOwnerDeletion"]) if (r[k] !== undefined && r[k] !== null && typeof r[k] !== "boolean") causes.push(invalidValue(`${field}.${k}`, r[k], "must be a boolean"));
+    return causes;
+  });
+}
+
+/** finalizerCauses checks metadata.finalizers is a list of non-empty strings. */
+function finalizerCauses(finalizers: unknown): Cause[] {
+  if (finalizers === undefined || finalizers === null) return [];
+  if (!Array.isArray(finalizers)) return [invalidValue("metadata.finalizers", finalizers, "must be a list of strings")];
+  return finalizers.flatMap((f: unknown, i) => (typeof f === "string" && f !== "" ? [] : [invalidValue(`metadata.finalizers[${i}]`, f, "must be a non-empty string")]));
+}
+
 function metadataCauses(rt: ResourceType, meta: Obj): Cause[] {
   const causes: Cause[] = [];
   const name = meta.name;
@@ -74,6 +96,7 @@ function metadataCauses(rt: ResourceType, meta: Obj): Cause[] {
     if (!isObj(m)) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: must be a map of strings`, field: `metadata.${field}` });
     else for (const [k, v] of Object.entries(m)) if (typeof v !== "string") causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(v)}: must be a string`, field: `metadata.${field}.${k}` });
   }
+  causes.push(...ownerReferenceCauses(meta.ownerReferences), ...finalizerCauses(meta.finalizers));
   if (rt.namespaced === false && meta.namespace) delete meta.namespace;
   else if (rt.namespaced && typeof meta.namespace === "string" && meta.namespace !== "") causes.push(...labelNameCauses(meta.namespace, "metadata.namespace"));
   return causes;
