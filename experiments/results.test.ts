@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { experimentFlags, markdownTable, pct, spread } from "./results.ts";
+import { experimentFlags, markdownTable, narrowing, pct, spread } from "./results.ts";
 import { stopByValidation } from "./runs.ts";
 
 test("spread gives the mean, the sample standard deviation and the range over seeds", () => {
@@ -26,4 +26,10 @@ test("experiment flags default to three seeds and refuse a seed that is not an i
   assert.deepEqual({ quick: f.quick, seeds: f.seeds, out: f.out, manifest: f.manifest, own: f.own }, { quick: false, seeds: [1, 2, 3], out: "results", manifest: "examples/pipeline.yaml", own: { arms: "a,b" } });
   assert.equal(experimentFlags(["--quick", "--seeds", "4,5"]).seeds.join(), "4,5");
   for (const bad of ["1,x", "", "1,,2", "1,1", "-1"]) assert.throws(() => experimentFlags([`--seeds=${bad}`]), /--seeds: want a comma list of distinct/, bad);
+});
+
+test("a gap that moves by less than its spread is reported as no finding, a larger move as narrowing or widening", () => {
+  assert.match(narrowing(0.33, 0.313, 0.049), /within its spread: no measurable narrowing or widening/);
+  assert.equal(narrowing(0.3, 0.1, 0.05), "The gap narrowed by 20.0 points.");
+  assert.equal(narrowing(0.1, 0.3, 0.05), "The gap widened by 20.0 points.");
 });

@@ -105,3 +105,10 @@ export function seedMeans(label: string, runs: readonly { epochs: readonly Parti
     }),
   };
 }
+
+/** narrowing says whether the gap narrowed by more than its per-seed spread: with three seeds, less is not a finding. */
+export function narrowing(before: number, after: number, sd: number): string {
+  const change = Math.abs(before) - Math.abs(after);
+  if (Math.abs(change) <= sd) return `The gap moved by ${(change * 100).toFixed(1)} points, within its spread: no measurable narrowing or widening.`;
+  return change > 0 ? `The gap narrowed by ${(change * 100).toFixed(1)} points.` : `The gap widened by ${(-change * 100).toFixed(1)} points.`;
+}

@@ -6,7 +6,7 @@
 // Writes results/sft-then-rl/sft-then-rl.{json,md,svg,png}.
 import { loopChartSvg } from "../bin/plot.ts";
 import { pipelineSpecs, rlArmSpec, rlSize, steeredTemperature, type Spec } from "./base.ts";
-import { experimentFlags, markdownTable, pct, seedMeans, spread, writeResults } from "./results.ts";
+import { experimentFlags, markdownTable, narrowing, pct, seedMeans, spread, writeResults } from "./results.ts";
 import { runJob, testCheckpoint } from "./runs.ts";
 
 const f = experimentFlags(process.argv.slice(2), { "weak-epochs": "2", target: "0.3" });
@@ -46,7 +46,7 @@ const markdown = [
   markdownTable(["start", "SFT test", "after RL (test)", "RL gain (points)"], arms.map((a) => [a.label, `${(a.sft.test * 100).toFixed(1)}%`, pct(a.after), `${signed(a.gain.mean)} ± ${(a.gain.sd * 100).toFixed(1)}`])),
   "", gapBefore <= 0
     ? `The "stronger" start is not stronger on these test prompts (gap ${signed(gapBefore)} points after SFT), so this run cannot say whether a stronger start ends higher.`
-    : `Gap between the starts: ${signed(gapBefore)} points after SFT, ${signed(gapAfter)} ± ${(gapsAfter.sd * 100).toFixed(1)} after RL (per-seed sd; ${Math.abs(gapAfter) < Math.abs(gapBefore) ? "narrower" : "not narrower"}; ${gapAfter > 0 ? "the stronger start still ends higher" : "the stronger start does not end higher"}; with ${f.seeds.length} seeds, a difference within about one sd is not a finding).`,
+    : `Gap between the starts: ${signed(gapBefore)} points after SFT, ${signed(gapAfter)} ± ${(gapsAfter.sd * 100).toFixed(1)} after RL (per-seed sd). ${narrowing(gapBefore, gapAfter, gapsAfter.sd)} ${gapAfter > gapsAfter.sd ? "The stronger start still ends higher." : "The stronger start does not end measurably higher."}`,
 ].join("\n");
 const written = await writeResults(f.out, "sft-then-rl", {
   json: { experiment: "sft-then-rl", quick: f.quick, seeds: f.seeds, size, target, gapBefore, gapAfter, gapsAfter, arms, minutes: (performance.now() - started) / 60000 },
