@@ -33,15 +33,15 @@ test("no curve is made from one temperature or from unusable points", () => {
   assert.equal(fitCurve([{ temperature: Number.NaN, entropy: 0.2 }, { temperature: 0.7, entropy: Number.POSITIVE_INFINITY }], 0.6, 0.2), undefined);
 });
 
-test("extrapolates past the top along the end slope, at most one spacing in ln T", () => {
-  // Linear in ln T with slope 0.5: exact below the cap, capped above it.
+test("extrapolates past the top along the end slope, at most half the measured span in ln T", () => {
+  // Linear in ln T with slope 0.5: exact below the cap, capped above it (span ln 2, so 0.8·√2).
   const c = fitCurve([0.4, 0.5, 0.7, 0.8].map((t) => ({ temperature: t, entropy: 0.5 * Math.log(t) + 1 })), 0.6, 0.5 * Math.log(0.6) + 1);
   assert.ok(c !== undefined);
   const near = extrapolate(c, 0.5 * Math.log(0.85) + 1);
   close(near.temperature, 0.85, 1e-9);
   assert.equal(near.capped, false);
   const far = extrapolate(c, 5);
-  close(far.temperature, 0.8 * (0.8 / 0.7), 1e-9);
+  close(far.temperature, 0.8 * Math.SQRT2, 1e-9);
   assert.equal(far.capped, true);
   const below = extrapolate(c, 0.5 * Math.log(0.38) + 1);
   close(below.temperature, 0.38, 1e-9);

@@ -154,7 +154,7 @@ export interface Extrapolation {
   /** from and fromEntropy are the end point extrapolated from. */
   from: number;
   fromEntropy: number;
-  /** capped is true when the spacing bound, not the slope, set the temperature. */
+  /** capped is true when the reach bound (half the measured span, at least one spacing), not the slope, set the temperature. */
   capped: boolean;
 }
 
@@ -167,6 +167,10 @@ export function extrapolate(c: Curve, target: number): Extrapolation {
   const secant = Math.abs(c.f[e] - c.f[inner]) / spacing;
   const slope = Math.max(c.m[e], secant);
   const want = slope > 0 ? Math.abs(target - c.f[e]) / slope : Infinity;
-  const du = Math.min(want, spacing);
-  return { up, temperature: Math.exp(c.u[e] + (up ? du : -du)), slope, from: c.t[e], fromEntropy: c.f[e], capped: want > spacing };
+  // The end slope is trusted for half the measured span in ln T (at least one spacing): far
+  // enough that a curve measured at T ± 0.2 reaches a target two spans away in three epochs,
+  // near enough that a curve bending past its end costs one overshoot at most.
+  const reach = Math.max(spacing, (c.u[n - 1] - c.u[0]) / 2);
+  const du = Math.min(want, reach);
+  return { up, temperature: Math.exp(c.u[e] + (up ? du : -du)), slope, from: c.t[e], fromEntropy: c.f[e], capped: want > reach };
 }

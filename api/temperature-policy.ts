@@ -95,16 +95,46 @@ function entropyTarget(t: TemperatureSpec, history: HistoryEntry[], report: Epoc
   const h = report.entropy;
   if (h === undefined) return { temperature: step(t, current, current).temperature, method: "NoEntropy", reason: "No entropy reported; held temperature" };
   const fresh = history.length > 0 && history.at(-1)?.stage !== report.stage ? `; first epoch of stage ${report.stage}, decided from its own measurement` : "";
+  const curve = fitCurve(report.entropyCurve ?? [], current, h);
   if (Math.abs(h - t.targetEntropy) <= t.tolerance) {
+    // Off-centre in the band (beyond a quarter of the tolerance) the entropy is drifting out (the policy sharpens as it learns):
+    // re-centre. The most local evidence decides: the secant to this stage's nearest recent
+    // epoch measured on the target's other side, else this epoch's curve.
+    const recentre = Math.abs(h - t.targetEntropy) > t.tolerance / 4 ? recentred(t, history, report.stage, current, h, curve) : undefined;
+    if (recentre !== undefined) {
+      const d = step(t, current, recentre.temperature);
+      return { temperature: d.temperature, method: "SolvedOnCurve", reason: `re-centred in band: H(${fmt(current)})=${fmt(h)} off-centre in the band around ${t.targetEntropy}; ${recentre.why}; ${moved(current, d.temperature, d.limit, t.maxStep)}${fresh}` };
+    }
     const held = step(t, current, current).temperature;
     return { temperature: held, method: "HeldInBand", reason: `held in band: H(${fmt(current)})=${fmt(h)} within ${t.tolerance} of target ${t.targetEntropy}; held temperature ${fmt(held)}${fresh}` };
   }
-  const curve = fitCurve(report.entropyCurve ?? [], current, h);
   const wish = curve === undefined ? dampedLogStep(t, current, h) : onCurve(t, curve, current);
   return decide(t, current, h, bracketed(t, wish, excursion(t, history, report.stage, current, h), curve), curve, fresh);
 }
 
-/** Measured is one epoch's temperature and the entropy measured at it. */
+/**
+ * recentred is where to move T from inside the band. Two estimates may say: H(T) = target
+ * solved on this epoch's curve, and the secant in ln T to the closest of this stage's last
+ * bracketEpochs epochs measured on the target's other side. Either can be fooled (the curve
+ * between its points, the secant by a kink between its ends), so the smaller move wins: from
+ * inside the band, the cautious estimate is the one that cannot throw T out of it as far.
+ * Undefined when neither says.
+ */
+function recentred(t: TemperatureSpec, history: HistoryEntry[], stage: string, current: number, h: number, curve: Curve | undefined): { temperature: number; why: string } | undefined {
+  const target = t.targetEntropy;
+  const found: { temperature: number; why: string }[] = [];
+  const solved = curve === undefined ? undefined : invert(curve, target, current);
+  if (solved !== undefined) found.push({ temperature: solved, why: `solved on curve: H(${fmt(solved)})=${target}` });
+  const recent = history.slice(-bracketEpochs).filter((e) => e.stage === stage && e.method !== "NoEntropy" && e.temperature !== current && Math.sign(e.entropy - target) === -Math.sign(h - target));
+  const other = recent.sort((a, b) => Math.abs(Math.log(a.temperature / current)) - Math.abs(Math.log(b.temperature / current)))[0];
+  if (other !== undefined && (other.entropy - h) * (other.temperature - current) > 0) {
+    const temperature = Math.exp(Math.log(current) + ((target - h) * Math.log(other.temperature / current)) / (other.entropy - h));
+    found.push({ temperature, why: `the secant to H(${fmt(other.temperature)})=${fmt(other.entropy)} puts the target at T ${fmt(temperature)}` });
+  }
+  return found.sort((a, b) => Math.abs(Math.log(a.temperature / current)) - Math.abs(Math.log(b.temperature / current)))[0];
+}
+
+/** Measured is one epoch's temperature and the entropy measured at it. *//** Measured is one epoch's temperature and the entropy measured at it. */
 interface Measured {
   t: number;
   h: number;
@@ -160,7 +190,7 @@ function onCurve(t: TemperatureSpec, c: Curve, current: number): Wish {
   const x = extrapolate(c, target);
   const end = x.up ? "top" : "bottom";
   const slope = x.slope > 0 ? `end slope dH/dlnT ${fmt(x.slope)}` : `flat ${end}`;
-  const capped = x.capped ? ", capped one spacing beyond the curve" : "";
+  const capped = x.capped ? ", capped half the curve's span beyond it" : "";
   return { method: "Extrapolated", temperature: x.temperature, why: `extrapolated: target ${target} ${x.up ? "above" : "below"} the curve's ${end} H(${fmt(x.from)})=${fmt(x.fromEntropy)}; ${slope} gives T ${fmt(x.temperature)}${capped} (${span})` };
 }
 
