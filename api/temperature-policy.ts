@@ -97,9 +97,8 @@ function entropyTarget(t: TemperatureSpec, history: HistoryEntry[], report: Epoc
   const fresh = history.length > 0 && history.at(-1)?.stage !== report.stage ? `; first epoch of stage ${report.stage}, decided from its own measurement` : "";
   const curve = fitCurve(report.entropyCurve ?? [], current, h);
   if (Math.abs(h - t.targetEntropy) <= t.tolerance) {
-    // Off-centre in the band (beyond a quarter of the tolerance) the entropy is drifting out (the policy sharpens as it learns):
-    // re-centre. The most local evidence decides: the secant to this stage's nearest recent
-    // epoch measured on the target's other side, else this epoch's curve.
+    // Off-centre in the band (beyond a quarter of the tolerance) the entropy is drifting out as
+    // the policy sharpens: re-centre, by the more cautious of two estimates (recentred).
     const recentre = Math.abs(h - t.targetEntropy) > t.tolerance / 4 ? recentred(t, history, report.stage, current, h, curve) : undefined;
     if (recentre !== undefined) {
       const d = step(t, current, recentre.temperature);
@@ -126,15 +125,16 @@ function recentred(t: TemperatureSpec, history: HistoryEntry[], stage: string, c
   const solved = curve === undefined ? undefined : invert(curve, target, current);
   if (solved !== undefined) found.push({ temperature: solved, why: `solved on curve: H(${fmt(solved)})=${target}` });
   const recent = history.slice(-bracketEpochs).filter((e) => e.stage === stage && e.method !== "NoEntropy" && e.temperature !== current && Math.sign(e.entropy - target) === -Math.sign(h - target));
-  const other = recent.sort((a, b) => Math.abs(Math.log(a.temperature / current)) - Math.abs(Math.log(b.temperature / current)))[0];
+  const distance = (x: number) => Math.abs(Math.log(x / current));
+  const other = recent.sort((a, b) => distance(a.temperature) - distance(b.temperature))[0];
   if (other !== undefined && (other.entropy - h) * (other.temperature - current) > 0) {
     const temperature = Math.exp(Math.log(current) + ((target - h) * Math.log(other.temperature / current)) / (other.entropy - h));
     found.push({ temperature, why: `the secant to H(${fmt(other.temperature)})=${fmt(other.entropy)} puts the target at T ${fmt(temperature)}` });
   }
-  return found.sort((a, b) => Math.abs(Math.log(a.temperature / current)) - Math.abs(Math.log(b.temperature / current)))[0];
+  return found.sort((a, b) => distance(a.temperature) - distance(b.temperature))[0];
 }
 
-/** Measured is one epoch's temperature and the entropy measured at it. *//** Measured is one epoch's temperature and the entropy measured at it. */
+/** Measured is one epoch's temperature and the entropy measured at it. */
 interface Measured {
   t: number;
   h: number;
