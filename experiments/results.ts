@@ -112,3 +112,8 @@ export function narrowing(before: number, after: number, sd: number): string {
   if (Math.abs(change) <= sd) return `The gap moved by ${(change * 100).toFixed(1)} points, within its spread: no measurable narrowing or widening.`;
   return change > 0 ? `The gap narrowed by ${(change * 100).toFixed(1)} points.` : `The gap widened by ${(-change * 100).toFixed(1)} points.`;
 }
+
+/** progress writes one timestamped line to stderr: an experiment's running account, kept off stdout, which carries its results. */
+export function progress(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}

@@ -9,11 +9,10 @@
 import { xyChartSvg } from "../bin/plot.ts";
 import { pipelineSpecs, type Spec } from "./base.ts";
 import { fitScaling } from "./fit.ts";
-import { experimentFlags, markdownTable, pct, spread, writeResults, type Spread } from "./results.ts";
+import { experimentFlags, markdownTable, pct, progress, spread, writeResults, type Spread } from "./results.ts";
 import { runJob, type RunResult } from "./runs.ts";
 
 const f = experimentFlags(process.argv.slice(2), { prompts: "", responses: "", budget: "" });
-const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const started = performance.now();
 const base = await pipelineSpecs(f.manifest);
 const list = (s: string, d: string) => (s === "" ? d : s).split(",").map(Number);

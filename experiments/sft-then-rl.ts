@@ -6,11 +6,10 @@
 // Writes results/sft-then-rl/sft-then-rl.{json,md,svg,png}.
 import { loopChartSvg } from "../bin/plot.ts";
 import { pipelineSpecs, rlArmSpec, rlSize, steeredTemperature, type Spec } from "./base.ts";
-import { experimentFlags, markdownTable, narrowing, pct, seedMeans, spread, writeResults } from "./results.ts";
+import { experimentFlags, markdownTable, narrowing, pct, progress, seedMeans, spread, writeResults } from "./results.ts";
 import { runJob, testCheckpoint } from "./runs.ts";
 
 const f = experimentFlags(process.argv.slice(2), { "weak-epochs": "2", target: "0.3" });
-const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const started = performance.now();
 const base = await pipelineSpecs(f.manifest);
 const size = rlSize(f.quick);

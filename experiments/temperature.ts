@@ -8,11 +8,10 @@
 // --quick: fewer prompts and epochs, the same arms and seeds.
 import { loopChartSvg } from "../bin/plot.ts";
 import { pipelineSpecs, rlArmSpec, rlSize, steeredTemperature, type Spec } from "./base.ts";
-import { experimentFlags, markdownTable, pct, seedMeans, spread, writeResults } from "./results.ts";
+import { experimentFlags, markdownTable, pct, progress, seedMeans, spread, writeResults } from "./results.ts";
 import { runJob, testCheckpoint, type RunResult } from "./runs.ts";
 
 const f = experimentFlags(process.argv.slice(2), { targets: "0.3", low: "", high: "", bracket: "0.25" });
-const progress = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const started = performance.now();
 const base = await pipelineSpecs(f.manifest);
 const size = rlSize(f.quick);
